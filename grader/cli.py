@@ -1,0 +1,122 @@
+"""The ``grader`` command: argument parsing only; the work is in library modules.
+
+Each subcommand imports what it needs when it runs, so ``grader list`` never pays for
+nbclient and ``grader check`` never pays for the authoring tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from grader.errors import EXIT_UNGRADABLE, GraderError
+
+
+def _exercise_dirs(args: argparse.Namespace) -> dict:
+    from grader import resources
+
+    exercises = Path(args.exercises) if args.exercises else resources.exercises_dir()
+    solutions = Path(args.solutions) if getattr(args, "solutions", None) else None
+    if solutions is None:
+        sibling = exercises.parent / "solutions"
+        solutions = sibling if sibling.is_dir() else resources.solutions_dir()
+    return {"exercises_dir": exercises, "solutions_dir": solutions}
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from grader import demo
+
+    demo.run(out=sys.stdout)
+    return 0
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    from grader import spec
+
+    for item in spec.load_course(_exercise_dirs(args)["exercises_dir"]):
+        print(f"{item.id:<28} {item.kind:<15} {item.title}")
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from grader import scaffold
+
+    for path in scaffold.new_exercise(args.id, kind=args.kind, **_exercise_dirs(args)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from grader import validate
+
+    ok = validate.validate_exercises(args.ids, out=sys.stdout, **_exercise_dirs(args))
+    return 0 if ok else 1
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from grader import render
+
+    for path in render.build_course(Path(args.out), ids=args.ids or None, **_exercise_dirs(args)):
+        print(f"wrote {path}")
+    return 0
+
+
+def _add_exercise_dirs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--exercises", metavar="DIR",
+                        help="folder of exercise specs (default: the shipped course)")
+    parser.add_argument("--solutions", metavar="DIR",
+                        help="folder of solutions (default: beside the exercises folder)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grader",
+        description="Grade tf.GradientTape exercises in Jupyter notebooks.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run a short demonstration of the tape engine")
+    demo.set_defaults(func=_cmd_demo)
+
+    listing = sub.add_parser("list", help="list the exercises")
+    _add_exercise_dirs(listing)
+    listing.set_defaults(func=_cmd_list)
+
+    new = sub.add_parser("new", help="scaffold a new exercise spec and solution")
+    new.add_argument("id", help="exercise id, e.g. chain_rule_sin")
+    new.add_argument("--kind", default="gradient",
+                     choices=["gradient", "higher-order", "jacobian", "batch-jacobian", "training"])
+    _add_exercise_dirs(new)
+    new.set_defaults(func=_cmd_new)
+
+    validate = sub.add_parser("validate", help="check exercise specs against their references")
+    validate.add_argument("ids", nargs="*", metavar="ID")
+    _add_exercise_dirs(validate)
+    validate.set_defaults(func=_cmd_validate)
+
+    build = sub.add_parser("build", help="render student and solution notebooks")
+    build.add_argument("--out", required=True, metavar="DIR")
+    build.add_argument("ids", nargs="*", metavar="ID")
+    _add_exercise_dirs(build)
+    build.set_defaults(func=_cmd_build)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except GraderError as err:
+        print(f"grader: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("grader: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
