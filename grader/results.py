@@ -1,0 +1,138 @@
+"""The plain data that flows between execution, checking and reporting.
+
+Everything here is built from JSON-safe values (str, int, float, bool, None, lists,
+dicts), so a result can be written to disk, read back and reported without ever
+trusting an object that came out of a student's kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Observed:
+    """One answer variable as the extraction cell found it in the kernel.
+
+    ``status`` is ``"ok"`` (a value was read), ``"missing"`` (the name was never
+    assigned), ``"none"`` (it is ``None``: the classic unconnected gradient),
+    ``"error"`` (reading it raised; ``error`` says what) or ``"unserializable"``
+    (not a number, tensor or nested list of them). ``value`` holds nested lists of
+    floats, with NaN and infinities kept as the strings "nan", "inf", "-inf".
+    ``from_tape`` is True when the value is one that ``tape.gradient``, ``jacobian``
+    or ``batch_jacobian`` returned during the run, or its numpy/float conversion.
+    """
+
+    name: str
+    status: str
+    type_name: str = ""
+    dtype: str | None = None
+    shape: tuple[int, ...] | None = None
+    value: Any = None
+    from_tape: bool = False
+    error: str | None = None
+    # For structured answers (a list/tuple of tensors, e.g. gradients of two sources).
+    items: tuple["Observed", ...] | None = None
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A cell that raised, timed out or killed the kernel, kept for the report."""
+
+    cell_index: int
+    tag: str | None
+    ename: str
+    evalue: str
+    traceback: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """One pass over the answer cells: the visible point first, then hidden points.
+
+    ``point`` maps each variable name to the (JSON) value it was set to; ``label`` is
+    how the report names it ("visible point", "hidden point 1").
+    """
+
+    label: str
+    hidden: bool
+    point: dict[str, Any]
+    answers: dict[str, Observed]
+    errors: tuple[CellError, ...] = ()
+    timed_out: bool = False
+    kernel_died: bool = False
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What running a submission produced, before any judging."""
+
+    runs: tuple[Run, ...]
+    duration_s: float
+    sandbox: str
+    fatal: str | None = None  # the kernel never started, or the whole run timed out
+    output_truncated: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One row of the report."""
+
+    name: str
+    passed: bool
+    score: float
+    max_score: float
+    expected: Any = None
+    got: Any = None
+    message: str = ""
+    hint: str = ""
+    hidden: bool = False
+    point_label: str = ""
+
+
+@dataclass
+class GradeResult:
+    """The verdict on one submission: what every report format is rendered from."""
+
+    exercise: str
+    submission: str
+    score: float
+    max_score: float
+    passed: bool
+    checks: list[CheckResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    duration_s: float = 0.0
+    cell_errors: list[CellError] = field(default_factory=list)
+    sandbox: str = ""
+    title: str = ""
+    # Inline plot data for one-variable exercises: see grader/report.py.
+    plot: dict[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """DESIGN.md's JSON report schema (plus a few extra keys after the contract's)."""
+        return {
+            "exercise": self.exercise,
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": self.max_score,
+            "passed": self.passed,
+            "checks": [
+                {
+                    "name": c.name,
+                    "passed": c.passed,
+                    "score": c.score,
+                    "max_score": c.max_score,
+                    "expected": c.expected,
+                    "got": c.got,
+                    "message": c.message,
+                    "hint": c.hint,
+                }
+                for c in self.checks
+            ],
+            "errors": list(self.errors),
+            "duration_s": self.duration_s,
+            "sandbox": self.sandbox,
+            "cell_errors": [asdict(e) for e in self.cell_errors],
+        }
