@@ -107,6 +107,8 @@ class GradeResult:
     cell_errors: list[CellError] = field(default_factory=list)
     sandbox: str = ""
     title: str = ""
+    # "graded", "failed-to-grade" (nothing could be judged) or "timed-out".
+    status: str = "graded"
     # Inline plot data for one-variable exercises: see grader/report.py.
     plot: dict[str, Any] | None = None
 
@@ -133,6 +135,7 @@ class GradeResult:
             ],
             "errors": list(self.errors),
             "duration_s": self.duration_s,
+            "status": self.status,
             "sandbox": self.sandbox,
             "cell_errors": [asdict(e) for e in self.cell_errors],
         }
