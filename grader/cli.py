@@ -63,11 +63,50 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    import os
+
+    from grader import grade, report
+    from grader.errors import EXIT_FAILED, EXIT_PASSED
+
+    submission = Path(args.submission)
+    total = args.timeout
+    result = grade.grade_notebook(
+        submission, exercise=args.exercise,
+        exercises_dir=Path(args.exercises) if args.exercises else None, seed=args.seed,
+        cell_timeout=min(grade.DEFAULT_CELL_TIMEOUT, total), total_timeout=total)
+    html = Path(args.html) if args.html else submission.with_name(
+        submission.stem + ".report.html")
+    written = report.write_reports(result, html=html, json=args.json, junit=args.junit,
+                                   gradescope=args.gradescope)
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    print(report.terminal_summary(result, color=color))
+    for path in written:
+        print(f"report: {path}")
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        from grader import github
+
+        github.emit_github([result], [str(submission)])
+    if result.status == "failed-to-grade":
+        return EXIT_UNGRADABLE
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
 def _add_exercise_dirs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercises", metavar="DIR",
                         help="folder of exercise specs (default: the shipped course)")
     parser.add_argument("--solutions", metavar="DIR",
                         help="folder of solutions (default: beside the exercises folder)")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: the timeout must be above 0")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -76,6 +115,23 @@ def build_parser() -> argparse.ArgumentParser:
         description="Grade tf.GradientTape exercises in Jupyter notebooks.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="grade one submitted notebook and write its report")
+    check.add_argument("submission", metavar="SUBMISSION.ipynb")
+    check.add_argument("--exercise", metavar="ID",
+                       help="the exercise id (default: read from the notebook's metadata)")
+    check.add_argument("--exercises", metavar="DIR",
+                       help="folder of exercise specs (default: the shipped course)")
+    check.add_argument("--html", metavar="PATH",
+                       help="HTML report (default: SUBMISSION.report.html beside it)")
+    check.add_argument("--json", metavar="PATH", help="also write the JSON report")
+    check.add_argument("--junit", metavar="PATH", help="also write JUnit XML")
+    check.add_argument("--gradescope", metavar="PATH", help="also write Gradescope results.json")
+    check.add_argument("--timeout", metavar="S", type=_positive_float, default=60.0,
+                       help="wall-clock limit for the whole submission, seconds (default 60)")
+    check.add_argument("--seed", metavar="N", type=int,
+                       help="seed of the hidden points (default: from the notebook's content)")
+    check.set_defaults(func=_cmd_check)
 
     demo = sub.add_parser("demo", help="run a short demonstration of the tape engine")
     demo.set_defaults(func=_cmd_demo)
