@@ -1,0 +1,679 @@
+"""The oracle corpus: small student-style programs run under TensorFlow and the engine.
+
+Each program refers to ``tf`` (and ``np``) only; the test binds ``tf`` to each module in
+turn.  Every top-level name a program leaves behind (except ``_private`` ones, modules,
+functions and classes) is compared: value, dtype, shape and ``repr``; so is everything
+it prints.  A program that must fail declares the exception type and the message parts
+both libraries (``both``) or the engine alone (``engine``) must show.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    source: str
+    error: str | None = None       # exception class name both must raise
+    both: tuple[str, ...] = ()     # message parts in both messages
+    engine: tuple[str, ...] = ()   # message parts in the engine's message only
+
+
+PROGRAMS: list[Program] = []
+
+
+def program(name: str, source: str, **expect: object) -> None:
+    PROGRAMS.append(Program(name, textwrap.dedent(source).strip() + "\n", **expect))
+
+
+# --- the tutorials, paraphrased ------------------------------------------------------
+
+program("derivative_at_a_point", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        f = x ** 2 + 2 * x - 1
+    grad = tape.gradient(f, x)
+    print(grad)
+    print("f =", f.numpy(), "df/dx =", grad.numpy())
+""")
+
+program("square_of_variable_fstrings", """
+    v = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = v * v
+    dy = tape.gradient(y, v)
+    print(f"y: {y}")
+    print(f"dy/dv: {dy.numpy()}")
+""")
+
+program("two_sources_list", """
+    a = tf.Variable(tf.fill((2, 3), 3.0))
+    c = tf.Variable(5.0)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(a * a + 2 * c)
+    grads = tape.gradient(y, [a, c])
+    print(f"y = {y}")
+    print(grads[0].numpy())
+    print(grads[1].numpy())
+""")
+
+program("sum_then_square_of_ones", """
+    x = tf.ones((2, 3))
+    with tf.GradientTape() as t:
+        t.watch(x)
+        s = tf.reduce_sum(x)
+        z = tf.square(s)
+    dz_dx = t.gradient(z, x)
+    print(dz_dx)
+    print(repr(x))
+""")
+
+program("cubic_on_watched_constant", """
+    x = tf.constant(2.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = 2 * (x ** 3) + 5 * (x ** 2) + 3 * x
+    dy_dx = t.gradient(y, x)
+    print(dy_dx)
+""")
+
+program("nested_second_derivative", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as t1:
+        with tf.GradientTape() as t2:
+            y = 2 * (x ** 3) + 5 * (x ** 2) + 3 * x
+        dy_dx = t2.gradient(y, x)
+    d2y_dx2 = t1.gradient(dy_dx, x)
+    print(dy_dx)
+    print(d2y_dx2)
+""")
+
+program("nested_watch_on_constant", """
+    x = tf.constant(5.0)
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = x ** 3
+        first = inner.gradient(y, x)
+    second = outer.gradient(first, x)
+    print("first:", first)
+    print("second:", second)
+""")
+
+program("third_derivative_three_tapes", """
+    x = tf.Variable(1.5)
+    with tf.GradientTape() as t3:
+        with tf.GradientTape() as t2:
+            with tf.GradientTape() as t1:
+                y = tf.sin(x) * x
+            g1 = t1.gradient(y, x)
+        g2 = t2.gradient(g1, x)
+    g3 = t3.gradient(g2, x)
+""")
+
+program("non_persistent_reuse", """
+    x = tf.constant(3.0)
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = x * x
+    first = t.gradient(y, x)
+    second = t.gradient(y, x)
+""", error="RuntimeError",
+    both=("A non-persistent GradientTape can only be used to compute one set of "
+          "gradients (or jacobians)",))
+
+program("non_persistent_jacobian_reuse", """
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = x * x
+    j = t.jacobian(y, x)
+    again = t.gradient(y, x)
+""", error="RuntimeError", both=("non-persistent GradientTape",))
+
+program("persistent_tape_two_gradients", """
+    x = tf.constant(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = 2 * (x ** 3) + 5 * (x ** 2) + 3 * x
+        z = y * y * y * y
+    dy_dx = t.gradient(y, x)
+    dz_dy = t.gradient(z, y)
+    dz_dx = t.gradient(z, x)
+    del t
+    print(dy_dx, dz_dy, dz_dx)
+""")
+
+program("linear_regression_sgd_module", """
+    class Line(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(0.0)
+            self.b = tf.Variable(0.0)
+
+        def __call__(self, x):
+            return self.w * x + self.b
+
+    model = Line()
+    xs = tf.constant([1.0, 2.0, 3.0])
+    ys = tf.constant([3.0, 5.0, 7.0])
+    opt = tf.keras.optimizers.SGD(learning_rate=0.01)
+    for epoch in range(100):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(ys - model(xs)))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        if epoch % 20 == 0:
+            print(f"epoch {epoch}: loss {loss.numpy():.4f}")
+    print(f"w={model.w.numpy():.4f} b={model.b.numpy():.4f}")
+    w, b = model.w, model.b
+    steps = int(opt.iterations.numpy())
+""")
+
+# --- dtype rules -----------------------------------------------------------------------
+
+program("dtype_of_python_and_numpy_values", """
+    f = tf.constant(1.5)
+    i = tf.constant(2)
+    b = tf.constant(True)
+    fl = tf.constant([1, 2.5])
+    il = tf.constant([[1, 2], [3, 4]])
+    f64 = tf.constant(np.array([1.0, 2.0]))
+    f32 = tf.constant(np.array([1.0, 2.0], dtype=np.float32))
+    i64 = tf.constant(np.array([1, 2], dtype=np.int64))
+    forced = tf.constant(3, dtype=tf.float32)
+    shaped = tf.constant(0.5, shape=(2, 2))
+    conv = tf.convert_to_tensor([1.0, 2.0], dtype=tf.float64)
+    for t in (f, i, b, fl, il, f64, f32, i64, forced, shaped, conv):
+        print(t.dtype, t.dtype.name, t.shape)
+""")
+
+program("dtype_objects", """
+    names = [d.name for d in (tf.float16, tf.float32, tf.float64, tf.int32, tf.int64, tf.bool)]
+    floating = [d.is_floating for d in (tf.float16, tf.float32, tf.float64, tf.int32, tf.bool)]
+    integer = [d.is_integer for d in (tf.float32, tf.int32, tf.int64, tf.bool)]
+    same = tf.as_dtype("float32") == tf.float32
+    from_numpy = tf.as_dtype(np.float64)
+    np_type = tf.float32.as_numpy_dtype == np.float32
+    print(tf.float32, repr(tf.int64), tf.as_dtype("bool"))
+""")
+
+program("python_scalar_takes_tensor_dtype", """
+    d = tf.constant(1.0, dtype=tf.float64)
+    r1 = d + 2.5
+    r2 = 2.5 * d
+    n = tf.constant([1, 2])
+    r3 = n * 3
+    r4 = 10 - n
+    r5 = tf.constant([1.0, 2.0]) + 1
+""")
+
+program("mixed_float32_float64", """
+    a = tf.constant(1.0)
+    b = tf.constant(1.0, dtype=tf.float64)
+    c = a + b
+""", error="InvalidArgumentError", engine=("float32", "float64"))
+
+program("mixed_float32_int32", """
+    a = tf.constant([1.0, 2.0])
+    b = tf.constant([1, 2])
+    c = tf.multiply(a, b)
+""", error="InvalidArgumentError", engine=("float32", "int32"))
+
+program("int_tensor_plus_python_float", """
+    n = tf.constant([1, 2])
+    r = n + 0.5
+""", error="InvalidArgumentError")
+
+program("float_into_int_constant", """
+    t = tf.constant(1.5, dtype=tf.int32)
+""", error="TypeError")
+
+program("ragged_list", """
+    t = tf.constant([[1, 2], [3]])
+""", error="ValueError")
+
+# --- printing --------------------------------------------------------------------------
+
+program("print_scalars", """
+    s = tf.constant(47.0)
+    print(s)
+    print(repr(s))
+    print(tf.constant(3))
+    print(repr(tf.constant(False)))
+    print(tf.constant(0.1, dtype=tf.float64))
+    print(repr(tf.constant(-2.5)))
+""")
+
+program("print_vectors_and_matrices", """
+    v = tf.constant([0.5, 1.25, -3.0])
+    m = tf.constant([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    k = tf.constant([[1, 2], [3, 4]])
+    e = tf.zeros((0,))
+    print(v)
+    print(m)
+    print(k)
+    print(repr(v))
+    print(repr(m))
+    print(repr(k))
+    print(e, repr(e))
+""")
+
+program("print_bool_and_3d", """
+    bools = tf.constant([True, False, True])
+    cube = tf.reshape(tf.range(8), (2, 2, 2))
+    print(bools)
+    print(repr(bools))
+    print(cube)
+    print(repr(tf.cast(cube, tf.float64)))
+""")
+
+program("print_variables", """
+    v = tf.Variable(3.0)
+    m = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    n = tf.Variable([1, 2, 3])
+    named = tf.Variable(1.0, name="weight")
+    frozen = tf.Variable(2.0, trainable=False)
+    print(v)
+    print(repr(m))
+    print(n)
+    print(named.name, named)
+    print(frozen.trainable, v.trainable, v.dtype, m.shape)
+""")
+
+program("variable_updates", """
+    v = tf.Variable(1.0)
+    v.assign(4.0)
+    a = v.read_value()
+    v.assign_add(2.0)
+    b = v.read_value()
+    v.assign_sub(0.5)
+    w = tf.Variable([1.0, 2.0])
+    w.assign([3.0, 4.0])
+    plus = v + 1.0
+    times = w * v
+    print(v, plus)
+""")
+
+program("variable_from_float64_and_int", """
+    d = tf.Variable(np.array([1.0, 2.0]))
+    i = tf.Variable(3)
+    forced = tf.Variable(1, dtype=tf.float64)
+    print(d)
+    print(i)
+    print(forced)
+""")
+
+# --- tensor API ------------------------------------------------------------------------
+
+program("shape_object", """
+    t = tf.zeros((2, 3))
+    s = t.shape
+    print(s, len(s), s[0], s.as_list(), t.ndim)
+    eq_tuple = t.shape == (2, 3)
+    eq_list = t.shape == [2, 3]
+    print(tf.constant(1.0).shape, len(t), tf.rank(t), tf.size(t), tf.shape(t))
+""")
+
+program("indexing_and_slicing", """
+    m = tf.reshape(tf.range(12.0), (3, 4))
+    row = m[1]
+    col = m[:, 2]
+    block = m[1:3, ::2]
+    last = m[-1]
+    rev = m[::-1, 0]
+    elt = m[2, 3]
+    ell = m[..., 1]
+    new = m[tf.newaxis, 0]
+    rows = [r for r in m]
+""")
+
+program("scalar_conversions_and_operators", """
+    x = tf.constant(7.0)
+    n = tf.constant(7)
+    asfloat = float(x)
+    asint = int(n)
+    truthy = bool(tf.constant(True))
+    arr = np.asarray(tf.constant([1.0, 2.0]))
+    fdiv = tf.constant([7.0, -7.0]) // 2.0
+    fmod = tf.constant([7.0, -7.0]) % 3.0
+    idiv = tf.constant([7, -7]) // 2
+    imod = tf.constant([7, -7]) % 3
+    neg = -tf.constant([1.0, -2.0])
+    ab = abs(tf.constant([-1.5, 2.0]))
+    lt = tf.constant([1.0, 2.0]) < 1.5
+    ge = tf.constant([1, 2]) >= tf.constant([2, 2])
+    powi = tf.constant([2, 3]) ** 2
+    truediv_int = tf.constant([1, 2]) / tf.constant([2, 4])
+""")
+
+program("creation_functions", """
+    z = tf.zeros((2, 2))
+    o = tf.ones([3], dtype=tf.int32)
+    f = tf.fill((2, 2), 7)
+    zl = tf.zeros_like(tf.constant([1, 2]))
+    ol = tf.ones_like(tf.constant([[1.5]]))
+    e = tf.eye(3)
+    r = tf.range(5)
+    rf = tf.range(1.0, 2.0, 0.25)
+    rs = tf.range(2, 11, 3)
+    ls = tf.linspace(0.0, 1.0, 5)
+    print(e)
+    print(r, rf)
+""")
+
+program("shape_functions", """
+    x = tf.reshape(tf.range(6.0), (2, 3))
+    t = tf.transpose(x)
+    tp = tf.transpose(tf.reshape(tf.range(24), (2, 3, 4)), perm=[2, 0, 1])
+    c0 = tf.concat([x, x], 0)
+    c1 = tf.concat([x, x], axis=1)
+    s0 = tf.stack([x, x])
+    s1 = tf.stack([x, x], axis=-1)
+    e0 = tf.expand_dims(x, 0)
+    e2 = tf.expand_dims(x, -1)
+    sq = tf.squeeze(tf.zeros((1, 3, 1)))
+    sq2 = tf.squeeze(tf.zeros((1, 3, 1)), axis=[0])
+    r = tf.reshape(x, [-1])
+    ident = tf.identity(x)
+    ci = tf.cast(tf.constant([1.7, -1.7]), tf.int32)
+    cb = tf.cast(tf.constant([True, False]), tf.float32)
+    cf = tf.cast(tf.constant([1, 2]), tf.float64)
+""")
+
+program("math_values", """
+    x = tf.constant([0.5, 1.0, 2.0])
+    vals = [tf.sqrt(x), tf.exp(x), tf.sin(x), tf.cos(x), tf.tanh(x), tf.math.log(x),
+            tf.math.sigmoid(x), tf.math.tan(x), tf.math.log1p(x), tf.math.reciprocal(x),
+            tf.math.softplus(x), tf.nn.relu(x - 1.0), tf.nn.sigmoid(x), tf.nn.tanh(x),
+            tf.nn.softmax(x), tf.square(x), tf.negative(x), tf.abs(x - 1.0),
+            tf.maximum(x, 1.0), tf.minimum(x, 1.0), tf.pow(x, 2.0), tf.divide(x, 4.0),
+            tf.math.add(x, x), tf.math.multiply(x, x), tf.math.subtract(x, 1.0)]
+    sm2 = tf.nn.softmax(tf.constant([[1.0, 2.0], [3.0, 5.0]]))
+""")
+
+program("reductions", """
+    m = tf.constant([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]])
+    out = {}
+    for name in ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod"):
+        op = getattr(tf, name)
+        out[name] = [op(m), op(m, axis=0), op(m, axis=1), op(m, axis=[0, 1]),
+                     op(m, axis=-1, keepdims=True), op(m, keepdims=True)]
+    isum = tf.reduce_sum(tf.constant([[1, 2], [3, 4]]), axis=0)
+    imean = tf.reduce_mean(tf.constant([1, 2]))
+""")
+
+program("matmul_einsum_where", """
+    a = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    b = tf.constant([[0.5], [1.0]])
+    mm = tf.matmul(a, b)
+    at = a @ a
+    ia = tf.matmul(tf.constant([[1, 2]]), tf.constant([[3], [4]]))
+    batch = tf.matmul(tf.ones((2, 2, 3)), tf.ones((2, 3, 1)))
+    es = tf.einsum("ij,jk->ik", a, b)
+    dot = tf.einsum("i,i->", tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0]))
+    outer = tf.einsum("i,j->ij", tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0, 5.0]))
+    w = tf.where(a > 2.0, a, -a)
+    wb = tf.where(tf.constant([True, False]), tf.constant([[1.0, 2.0]]), 0.0)
+""")
+
+program("broadcast_error", """
+    a = tf.ones((2, 3))
+    b = tf.ones((4,))
+    c = a + b
+""", error="InvalidArgumentError", both=("Incompatible shapes",), engine=("[2,3]", "[4]"))
+
+program("bad_matmul", """
+    c = tf.matmul(tf.ones((2, 3)), tf.ones((2, 3)))
+""", error="InvalidArgumentError", engine=("[2,3]",))
+
+program("bad_reshape", """
+    r = tf.reshape(tf.range(6), (4, 2))
+""", error="InvalidArgumentError")
+
+# --- the tape --------------------------------------------------------------------------
+
+program("constant_not_watched_gives_none", """
+    c = tf.constant(3.0)
+    with tf.GradientTape() as t:
+        y = c * c
+    g = t.gradient(y, c)
+    print(g)
+""")
+
+program("integer_source_gives_none", """
+    n = tf.constant(3)
+    with tf.GradientTape() as t:
+        t.watch(n)
+        y = n * n
+    g = t.gradient(y, n)
+    print(g)
+""")
+
+program("unconnected_none_and_zero", """
+    x = tf.Variable(2.0)
+    z = tf.Variable([1.0, 2.0, 3.0])
+    with tf.GradientTape(persistent=True) as t:
+        y = x * x
+    none = t.gradient(y, [x, z])
+    zero = t.gradient(y, [x, z], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    zero_str = t.gradient(y, z, unconnected_gradients="zero")
+    print(none[1], zero[1])
+""")
+
+program("dict_and_tuple_sources", """
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    b = tf.Variable([0.5, -0.5])
+    x = tf.constant([[1.0, 1.0]])
+    with tf.GradientTape(persistent=True) as t:
+        loss = tf.reduce_mean(tf.square(tf.matmul(x, w) + b))
+    as_dict = t.gradient(loss, {"w": w, "b": b})
+    as_tuple = t.gradient(loss, (w, b))
+    as_list = t.gradient(loss, [w, b])
+    nested = t.gradient(loss, {"layer": [w, b]})
+    print(type(as_dict).__name__, type(as_tuple).__name__, sorted(as_dict))
+""")
+
+program("output_gradients", """
+    x = tf.constant([1.0, 2.0, 3.0])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = x * x
+    g = t.gradient(y, x, output_gradients=tf.constant([1.0, 0.5, -1.0]))
+""")
+
+program("non_scalar_target_sums", """
+    x = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape(persistent=True) as t:
+        y = x * x
+        s = tf.reduce_sum(y)
+    g_vec = t.gradient(y, x)
+    g_sum = t.gradient(s, x)
+""")
+
+program("intermediate_source_and_reuse", """
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as t:
+        h = x * x
+        y = h * h + h + x
+    dy_dh = t.gradient(y, h)
+    dy_dx = t.gradient(y, x)
+""")
+
+program("jacobian", """
+    x = tf.constant([1.0, 2.0, 3.0])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = x * x
+        m = tf.reshape(tf.concat([x, 2 * x], 0), (2, 3))
+        s = tf.reduce_sum(x ** 3)
+    j = t.jacobian(y, x)
+    jm = t.jacobian(m, x)
+    js = t.jacobian(s, x)
+    print(j.shape, jm.shape, js.shape)
+""")
+
+program("jacobian_of_matrix_wrt_variable_and_unconnected", """
+    w = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    u = tf.Variable([1.0, 1.0])
+    x = tf.constant([[1.0], [-1.0]])
+    with tf.GradientTape(persistent=True) as t:
+        y = tf.tanh(tf.matmul(w, x))
+    j = t.jacobian(y, w)
+    none = t.jacobian(y, u)
+    zero = t.jacobian(y, u, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    both = t.jacobian(y, [w, u])
+""")
+
+program("batch_jacobian", """
+    x = tf.constant([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+    w = tf.constant([[1.0, 0.0], [0.5, 1.0], [0.0, -1.0]])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = x ** 2
+        z = tf.matmul(x, w)
+    bj = t.batch_jacobian(y, x)
+    bz = t.batch_jacobian(z, x)
+    print(bj.shape, bz.shape)
+""")
+
+program("stop_recording_and_stop_gradient", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        y = x * x
+        with t.stop_recording():
+            z = x * x * x
+        w = tf.stop_gradient(x * x) * x
+    gy = t.gradient(y, x)
+    gz = t.gradient(z, x)
+    gw = t.gradient(w, x)
+""")
+
+program("reset", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as t:
+        y = x * x
+        t.reset()
+        z = x * x * x
+    gz = t.gradient(z, x)
+""")
+
+program("watch_accessed_variables_false", """
+    a = tf.Variable(2.0)
+    b = tf.Variable(3.0)
+    with tf.GradientTape(watch_accessed_variables=False) as t:
+        t.watch(a)
+        y = a * b
+    ga, gb = t.gradient(y, [a, b])
+    watched = t.watched_variables()
+""")
+
+program("non_trainable_and_watched_variables", """
+    a = tf.Variable(2.0)
+    frozen = tf.Variable(3.0, trainable=False)
+    with tf.GradientTape() as t:
+        y = a * frozen
+    watched = t.watched_variables()
+    ga, gf = t.gradient(y, [a, frozen])
+""")
+
+program("watch_list_and_dict", """
+    x = tf.constant(1.0)
+    y = tf.constant([2.0, 3.0])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch([x, y])
+        a = x * y
+        t.watch({"z": y})
+    g = t.gradient(a, [x, y])
+""")
+
+program("gradient_inside_persistent_context", """
+    x = tf.Variable(1.0)
+    with tf.GradientTape(persistent=True) as t:
+        y = tf.exp(x)
+        g = t.gradient(y, x)
+        gg = t.gradient(g, x)
+""")
+
+# --- models and training ---------------------------------------------------------------
+
+program("module_variables", """
+    class Dense(tf.Module):
+        def __init__(self, n_in, n_out, name=None):
+            super().__init__(name=name)
+            self.w = tf.Variable(tf.ones((n_in, n_out)))
+            self.b = tf.Variable(tf.zeros((n_out,)))
+            self.scale = tf.Variable(1.0, trainable=False)
+
+    class Net(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = [Dense(2, 3), Dense(3, 1)]
+            self.extra = {"gain": tf.Variable(2.0)}
+
+    net = Net()
+    n_trainable = len(net.trainable_variables)
+    n_all = len(net.variables)
+    shapes = [v.shape.as_list() for v in net.trainable_variables]
+    names = (net.name, Dense(1, 1).name, Dense(1, 1, name="head").name)
+    print(n_trainable, n_all, shapes, names)
+""")
+
+program("sgd_momentum_steps", """
+    w = tf.Variable([1.0, -2.0])
+    opt = tf.keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    history = []
+    for _ in range(3):
+        with tf.GradientTape() as t:
+            loss = tf.reduce_sum(w * w)
+        opt.apply_gradients(zip([t.gradient(loss, w)], [w]))
+        history.append(w.numpy().copy())
+    its = opt.iterations.numpy()
+""")
+
+program("adam_steps", """
+    w = tf.Variable([1.0, -2.0])
+    b = tf.Variable(0.5)
+    opt = tf.keras.optimizers.Adam(learning_rate=0.1)
+    for _ in range(4):
+        with tf.GradientTape() as t:
+            loss = tf.reduce_sum((w - 3.0) ** 2) + b * b
+        grads = t.gradient(loss, [w, b])
+        opt.apply_gradients(zip(grads, [w, b]))
+    its = int(opt.iterations)
+""")
+
+program("apply_gradients_skips_none", """
+    used = tf.Variable(1.0)
+    unused = tf.Variable(5.0)
+    opt = tf.keras.optimizers.SGD(learning_rate=0.5)
+    with tf.GradientTape() as t:
+        loss = used * used
+    grads = t.gradient(loss, [used, unused])
+    opt.apply_gradients(zip(grads, [used, unused]))
+""")
+
+program("mean_squared_error", """
+    mse = tf.keras.losses.MeanSquaredError()
+    a = mse(tf.constant([1.0, 2.0, 3.0]), tf.constant([1.5, 2.0, 2.0]))
+    m = mse(tf.constant([[0.0, 1.0], [1.0, 1.0]]), tf.constant([[1.0, 1.0], [1.0, 0.0]]))
+    p = tf.Variable([0.0, 0.0])
+    with tf.GradientTape() as t:
+        l = mse(tf.constant([1.0, -1.0]), p)
+    g = t.gradient(l, p)
+""")
+
+program("random_shapes_and_dtypes", """
+    tf.random.set_seed(1)
+    _n = tf.random.normal((2, 3))
+    _u = tf.random.uniform((4,), minval=-1.0, maxval=1.0)
+    shapes = (_n.shape, _u.shape)
+    dtypes = (_n.dtype, _u.dtype)
+    in_range = bool(np.all((np.asarray(_u) >= -1.0) & (np.asarray(_u) < 1.0)))
+    _d = tf.random.normal([2], dtype=tf.float64)
+    ddtype = _d.dtype
+""")

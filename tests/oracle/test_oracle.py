@@ -1,0 +1,218 @@
+"""The engine against real TensorFlow, program by program (see oracle_programs.py).
+
+Each program is executed twice, once with ``tf`` bound to TensorFlow and once to the
+engine; the two runs must agree on everything a student can see: printed output,
+values (float32 precision), dtypes, shapes, ``repr`` of every result, and the type
+(and key message parts) of any exception.  Skips when TensorFlow is not installed.
+
+``TAPE_UNDER_TEST=tensorflow`` runs TensorFlow against itself, which validates the
+corpus and the comparison before the engine exists.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import importlib
+import io
+import logging
+import os
+import types
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF's float32 rounding, not oneDNN's
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+real_tf = pytest.importorskip("tensorflow")
+engine = importlib.import_module(os.environ.get("TAPE_UNDER_TEST", "grader.tape"))
+
+from oracle_programs import PROGRAMS, Program  # noqa: E402
+
+pytestmark = pytest.mark.oracle
+
+WATCH_INT_WARNING = ("The dtype of the watched tensor must be floating (e.g. tf.float32), "
+                     "got tf.int32")
+
+
+@dataclass
+class Outcome:
+    stdout: str
+    names: dict[str, Any]
+    error: BaseException | None
+    logs: list[str] = field(default_factory=list)
+    warned: list[str] = field(default_factory=list)
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run(module: Any, source: str) -> Outcome:
+    """Execute ``source`` with ``tf`` bound to ``module``; capture output, names, error."""
+    namespace: dict[str, Any] = {"tf": module, "np": np, "__name__": "oracle_program"}
+    out = io.StringIO()
+    records = _Records()
+    logging.getLogger().addHandler(records)
+    error = None
+    try:
+        with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                exec(compile(source, "<oracle program>", "exec"), namespace)
+            except Exception as exc:  # noqa: BLE001 - the exception is what we compare
+                error = exc
+    finally:
+        logging.getLogger().removeHandler(records)
+    warned = [w.category.__name__ for w in caught
+              if issubclass(w.category, (UserWarning, RuntimeWarning))]
+    names = {k: v for k, v in namespace.items()
+             if not k.startswith("_") and k not in ("tf", "np")
+             and not isinstance(v, (types.ModuleType, types.FunctionType, type))}
+    return Outcome(out.getvalue(), names, error, records.messages, warned)
+
+
+def describe(value: Any, module: Any) -> Any:
+    """A plain, comparable picture of a result: what a student could observe."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return ("py", type(value).__name__, value)
+    if hasattr(value, "numpy") and hasattr(value, "dtype") and hasattr(value, "shape"):
+        kind = "Variable" if isinstance(value, module.Variable) else "Tensor"
+        return ("tensor", kind, value.dtype.name, tuple(value.shape.as_list()),
+                np.asarray(value.numpy()), repr(value))
+    if hasattr(value, "as_numpy_dtype") and hasattr(value, "is_floating"):
+        return ("dtype", value.name, repr(value))
+    if hasattr(value, "as_list"):
+        return ("shape", tuple(value.as_list()), str(value))
+    if isinstance(value, (np.ndarray, np.generic)):
+        return ("ndarray", str(value.dtype), value.shape, np.asarray(value))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [describe(v, module) for v in value])
+    if isinstance(value, dict):
+        return ("dict", {k: describe(v, module) for k, v in value.items()})
+    return ("opaque",)
+
+
+def _same_numbers(a: np.ndarray, b: np.ndarray) -> bool:
+    if a.shape != b.shape:
+        return False
+    if a.dtype.kind in "fc" or b.dtype.kind in "fc":
+        return bool(np.allclose(a, b, rtol=2e-6, atol=1e-6, equal_nan=True))
+    return bool(np.array_equal(a, b))
+
+
+def differences(expected: Any, got: Any, path: str) -> list[str]:
+    """Where the engine's picture differs from TensorFlow's, one line each."""
+    if expected[0] != got[0]:
+        return [f"{path}: TensorFlow gives {expected[0]} {expected[1:]!r}, "
+                f"engine {got[0]} {got[1:]!r}"]
+    kind = expected[0]
+    if kind in ("list", "tuple"):
+        if len(expected[1]) != len(got[1]):
+            return [f"{path}: length {len(expected[1])} vs {len(got[1])}"]
+        return [d for i, (e, g) in enumerate(zip(expected[1], got[1]))
+                for d in differences(e, g, f"{path}[{i}]")]
+    if kind == "dict":
+        if set(expected[1]) != set(got[1]):
+            return [f"{path}: keys {sorted(expected[1])} vs {sorted(got[1])}"]
+        return [d for k in expected[1] for d in differences(expected[1][k], got[1][k],
+                                                            f"{path}[{k!r}]")]
+    if kind == "tensor":
+        out = []
+        for label, i in (("kind", 1), ("dtype", 2), ("shape", 3)):
+            if expected[i] != got[i]:
+                out.append(f"{path}: {label} {expected[i]!r} (TensorFlow) vs {got[i]!r} (engine)")
+        if not out and not _same_numbers(expected[4], got[4]):
+            out.append(f"{path}: values {expected[4]!r} (TensorFlow) vs {got[4]!r} (engine)")
+        if expected[5] != got[5]:
+            out.append(f"{path}: repr\n    TensorFlow: {expected[5]}\n    engine:     {got[5]}")
+        return out
+    if kind == "ndarray":
+        if expected[1] != got[1] or not _same_numbers(expected[3], got[3]):
+            return [f"{path}: numpy {expected[1]} {expected[3]!r} vs {got[1]} {got[3]!r}"]
+        return []
+    if kind == "py" and expected[1] == "float" and got[1] == "float":
+        if not np.isclose(expected[2], got[2], rtol=2e-6, atol=1e-6):
+            return [f"{path}: {expected[2]!r} (TensorFlow) vs {got[2]!r} (engine)"]
+        return []
+    if expected != got:
+        return [f"{path}: {expected!r} (TensorFlow) vs {got!r} (engine)"]
+    return []
+
+
+def _error_class(module: Any, name: str) -> type:
+    return getattr(module.errors, name, None) or getattr(builtins, name)
+
+
+def check_program(prog: Program) -> None:
+    want = run(real_tf, prog.source)
+    got = run(engine, prog.source)
+    problems: list[str] = []
+    if prog.error:
+        assert want.error is not None and type(want.error).__name__ == prog.error, (
+            f"the corpus is wrong: TensorFlow raised {want.error!r}, not {prog.error}")
+        if not isinstance(got.error, _error_class(engine, prog.error)):
+            problems.append(f"exception: TensorFlow raises {prog.error}({want.error}), "
+                            f"engine {got.error!r}")
+        else:
+            for part in prog.both:
+                assert part in str(want.error), f"the corpus is wrong: {part!r} not in TF's"
+                if part not in str(got.error):
+                    problems.append(f"message lacks {part!r}: {got.error}")
+            for part in prog.engine if engine is not real_tf else ():
+                if part not in str(got.error):
+                    problems.append(f"engine message lacks {part!r}: {got.error}")
+    else:
+        assert want.error is None, f"the corpus is wrong: TensorFlow raised {want.error!r}"
+        if got.error is not None:
+            problems.append(f"engine raised {got.error!r}")
+    if want.warned != got.warned:
+        problems.append(f"warnings: TensorFlow {want.warned}, engine {got.warned}")
+    if want.stdout != got.stdout:
+        problems.append(f"printed output differs\n--- TensorFlow\n{want.stdout}"
+                        f"--- engine\n{got.stdout}")
+    for name in want.names:
+        if name not in got.names:
+            problems.append(f"{name}: missing in the engine run")
+            continue
+        problems += differences(describe(want.names[name], real_tf),
+                                describe(got.names[name], engine), name)
+    assert not problems, f"program {prog.name}:\n{prog.source}\n" + "\n".join(problems)
+
+
+def test_corpus_is_large_enough():
+    assert len(PROGRAMS) >= 40
+    assert len({p.name for p in PROGRAMS}) == len(PROGRAMS)
+
+
+@pytest.mark.parametrize("prog", PROGRAMS, ids=lambda p: p.name)
+def test_program_matches_tensorflow(prog):
+    check_program(prog)
+
+
+def test_watching_an_integer_logs_tensorflows_warning():
+    source = "n = tf.constant(3)\nwith tf.GradientTape() as t:\n    t.watch(n)\n"
+    want = run(real_tf, source)
+    got = run(engine, source)
+    assert got.error is None and want.error is None
+    assert any(WATCH_INT_WARNING in m for m in got.logs), got.logs
+    # TensorFlow logs it only the first 5 times per process (log_first_n).
+    assert not want.logs or any(WATCH_INT_WARNING in m for m in want.logs), want.logs
+
+
+def test_comparison_notices_a_difference():
+    """The comparison itself must be able to fail."""
+    a = describe(real_tf.constant([1.0, 2.0]), real_tf)
+    assert differences(a, describe(real_tf.constant([1.0, 2.5]), real_tf), "x")
+    assert differences(a, describe(real_tf.constant([1.0, 2.0], real_tf.float64), real_tf), "x")
+    assert differences(a, describe(real_tf.Variable([1.0, 2.0]), real_tf), "x")
+    assert not differences(a, describe(real_tf.constant([1.0, 2.0]), real_tf), "x")
