@@ -1,0 +1,240 @@
+"""Spec + ``templates/notebook/`` -> the student and solution notebooks.
+
+Both notebooks have the same cells, in the order DESIGN.md fixes and with its tags:
+instructions (Markdown), ``setup`` (the engine import), ``parameters`` (the point as
+plain literals), ``answer`` (starter code, or ``solutions/ID.py`` in the solution
+notebook) and ``check`` (the in-notebook feedback call). The notebook metadata names
+the exercise and the hash of the spec it came from, so the grader can tell when a
+submission was rendered from an older spec.
+
+Cell ids are fixed names (``instructions``, ``setup`` ...) rather than random, so a
+rebuild is byte-for-byte stable and golden files stay meaningful.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from grader import resources
+from grader.errors import SpecError
+from grader.expr import latex_name
+from grader.spec import Spec, VariableSpec, find_spec, load_course
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+TAGS = ("setup", "parameters", "answer", "check")
+
+_DEFAULT_STEPS = {
+    "gradient": [
+        "Create each variable from its parameter: `tf.Variable(...)` for variables, "
+        "`tf.constant(...)` for constants.",
+        "Inside `with tf.GradientTape() as tape:` (watching any constants with "
+        "`tape.watch`), compute the function.",
+        "After the block, assign the gradient(s) from `tape.gradient(target, sources)`.",
+    ],
+    "higher-order": [
+        "Create the variable from its parameter.",
+        "Nest two tapes; compute the function in the inner block.",
+        "Take the first derivative with the inner tape inside the outer block, and the "
+        "second derivative with the outer tape after it.",
+    ],
+    "jacobian": [
+        "Create the variable from its parameter.",
+        "Inside the tape, compute the (vector-valued) function.",
+        "Assign `tape.jacobian(y, x)`.",
+    ],
+    "batch-jacobian": [
+        "Create the batch from its parameter (first axis = examples).",
+        "Inside the tape, compute the function row by row.",
+        "Assign `tape.batch_jacobian(y, x)`.",
+    ],
+    "training": [
+        "Create the trainable variables from their starting values and the data as constants.",
+        "In a loop of `epochs` steps, compute the loss under a tape, take its gradients "
+        "with respect to the trainable variables and apply them with the optimizer.",
+        "After the loop, assign the trained values.",
+    ],
+}
+
+
+# ---------------------------------------------------------------------------
+# Python literals for the parameters cell
+# ---------------------------------------------------------------------------
+
+def python_literal(value: Any) -> str:
+    """A number or nested list as Python source: ``2.0``, ``3``, ``[[1.0, 2.0]]``."""
+    array = np.asarray(value)
+    if array.ndim == 0:
+        item = array.item()
+        if isinstance(item, float):
+            return repr(float(item))
+        return repr(int(item))
+    return "[" + ", ".join(python_literal(v) for v in array) + "]"
+
+
+def _as_variable_dtype(var: VariableSpec, value: Any) -> np.ndarray:
+    array = np.asarray(value)
+    if var.dtype.startswith("int"):
+        return array.astype(np.int64)
+    return array.astype(np.float64)
+
+
+def parameter_assignments(spec: Spec, values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, literal) pairs of the parameters cell, in the spec's order."""
+    pairs = [(var.param, python_literal(_as_variable_dtype(var, values[var.name])))
+             for var in spec.variables]
+    if spec.training is not None:
+        pairs.append(("learning_rate", repr(float(spec.training.learning_rate))))
+        pairs.append(("epochs", repr(int(spec.training.epochs))))
+    return pairs
+
+
+def parameters_source(spec: Spec, values: Mapping[str, Any]) -> str:
+    """The code of the ``parameters`` cell for a point (plain Python literals only)."""
+    return _template("parameters.py.j2").render(
+        assignments=parameter_assignments(spec, values)).strip()
+
+
+# ---------------------------------------------------------------------------
+# The instructions
+# ---------------------------------------------------------------------------
+
+def _environment() -> Any:
+    import jinja2
+
+    folder = resources.templates_dir() / "notebook"
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              autoescape=False)
+
+
+def _template(name: str) -> Any:
+    return _environment().get_template(name)
+
+
+def _held_as(spec: Spec, var: VariableSpec) -> str:
+    if spec.kind == "training":
+        return "trained `tf.Variable`" if var.role == "variable" else "data (`tf.constant`)"
+    return "`tf.Variable`" if var.role == "variable" else "`tf.constant` (watch it)"
+
+
+def _answer_text(spec: Spec, answer: Any) -> str:
+    sources = ", ".join(f"`{s}`" for s in answer.of)
+    if spec.kind == "training":
+        what = f"the trained value of `{answer.of[0]}`"
+    elif spec.kind == "jacobian":
+        what = f"the Jacobian with respect to {sources}"
+    elif spec.kind == "batch-jacobian":
+        what = f"the batch Jacobian with respect to {sources}"
+    elif answer.order > 1:
+        what = f"the order-{answer.order} derivative with respect to {sources}"
+    elif answer.is_list:
+        what = f"the list of gradients with respect to {sources}"
+    else:
+        what = f"the gradient with respect to {sources}"
+    if answer.function:
+        what += f" of `{answer.function}`"
+    return f"{answer.description} ({what})" if answer.description else what
+
+
+def _functions(spec: Spec) -> list[dict[str, str]]:
+    args = ", ".join(latex_name(v.name) for v in spec.variables)
+    head = "L" if spec.kind == "training" else "f"
+    items = [{"lhs": f"{head}({args})", "latex": spec.expression.latex()}]
+    extra = [a for a in spec.answers if a.function]
+    for letter, answer in zip("ghpq", extra):
+        items.append({"lhs": f"{letter}({args})", "latex": answer.expression.latex()})
+    return items
+
+
+def instructions_source(spec: Spec) -> str:
+    variables = [{"param": v.param, "dtype": v.dtype, "held": _held_as(spec, v),
+                  "shown": v.point if isinstance(v.point, str) else python_literal(v.value)}
+                 for v in spec.variables]
+    answers = [{"name": a.name, "text": _answer_text(spec, a)} for a in spec.answers]
+    optimizer = None
+    if spec.training is not None:
+        optimizer = {"sgd": "`tf.keras.optimizers.SGD`",
+                     "adam": "`tf.keras.optimizers.Adam`"}[spec.training.optimizer]
+    return _template("instructions.md.j2").render(
+        spec=spec, functions=_functions(spec), variables=variables, answers=answers,
+        steps=list(spec.steps) or _DEFAULT_STEPS[spec.kind], optimizer=optimizer).strip()
+
+
+# ---------------------------------------------------------------------------
+# Notebooks
+# ---------------------------------------------------------------------------
+
+def _notebook(spec: Spec, answer_source: str) -> Any:
+    import nbformat
+    from nbformat import v4
+
+    locked = {"editable": False, "deletable": False}
+    cells = [
+        v4.new_markdown_cell(instructions_source(spec), id="instructions",
+                             metadata={"deletable": False}),
+        v4.new_code_cell(_template("setup.py.j2").render().strip(), id="setup",
+                         metadata={"tags": ["setup"], **locked}),
+        v4.new_code_cell(parameters_source(spec, spec.visible_values()), id="parameters",
+                         metadata={"tags": ["parameters"], "deletable": False}),
+        v4.new_code_cell(answer_source.strip(), id="answer",
+                         metadata={"tags": ["answer"], "deletable": False}),
+        v4.new_code_cell(_template("check.py.j2").render(spec=spec).strip(), id="check",
+                         metadata={"tags": ["check"], **locked}),
+    ]
+    nb = v4.new_notebook(cells=cells, metadata={
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python"},
+        "grader": {"exercise": spec.id, "spec_sha256": spec.sha256},
+    })
+    nbformat.validate(nb)
+    return nb
+
+
+def render_student(spec: Spec) -> Any:
+    """The notebook a student receives: the starter code in the answer cell."""
+    return _notebook(spec, spec.starter)
+
+
+def solution_path(spec: Spec, solutions_dir: str | Path) -> Path:
+    return Path(solutions_dir) / f"{spec.id}.py"
+
+
+def solution_source(spec: Spec, solutions_dir: str | Path) -> str:
+    path = solution_path(spec, solutions_dir)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        raise SpecError(f"no solution for exercise {spec.id!r}", path=str(path),
+                        fix=f"write the answer cell's code to {path}") from None
+
+
+def render_solution(spec: Spec, solutions_dir: str | Path) -> Any:
+    """The instructor's notebook: ``solutions/ID.py`` in the answer cell."""
+    return _notebook(spec, solution_source(spec, solutions_dir))
+
+
+def _specs(exercises_dir: str | Path, ids: Iterable[str] | None) -> list[Spec]:
+    if ids:
+        return [find_spec(i, exercises_dir) for i in ids]
+    return load_course(exercises_dir)
+
+
+def build_course(out_dir: str | Path, *, exercises_dir: str | Path,
+                 solutions_dir: str | Path, ids: Iterable[str] | None = None) -> list[Path]:
+    """Write ``OUT/student/ID.ipynb`` and ``OUT/solution/ID.ipynb`` for each exercise."""
+    import nbformat
+
+    out = Path(out_dir)
+    specs = _specs(exercises_dir, ids)
+    rendered = [(s, render_student(s), render_solution(s, solutions_dir)) for s in specs]
+    written = []
+    for spec, student, solution in rendered:
+        for variant, nb in (("student", student), ("solution", solution)):
+            path = out / variant / f"{spec.id}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, str(path))
+            written.append(path)
+    return written
