@@ -1,0 +1,48 @@
+"""The few lines ``grader check`` prints: the score, then each failed check and its hint.
+
+Every field is put on one line and stripped of escape codes: a student's exception
+message must not recolour the terminal, nor start a line that a CI runner reads as a
+workflow command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader.report.text import failed_checks, format_pair, format_points, one_line, verdict
+
+_GREEN, _RED, _YELLOW, _BOLD, _DIM, _RESET = (
+    "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m")
+
+
+def terminal_summary(result: Any, *, color: bool) -> str:
+    """A short plain-text summary; ANSI colours only when ``color`` is true."""
+    def paint(code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if color else text
+
+    word = verdict(result)
+    mark = {"passed": paint(_GREEN, "✓ PASSED"), "failed": paint(_RED, "✗ FAILED")}.get(
+        word, paint(_RED, "✗ NOT GRADED"))
+    failed = failed_checks(result)
+    name = one_line(result.submission, 100)
+    if result.exercise:
+        name += f" ({one_line(result.exercise, 60)})"
+    score = paint(_BOLD, f"{format_points(result.score)} / {format_points(result.max_score)}")
+    line = f"{mark} {name}: {score} points"
+    if result.checks:
+        line += f", {len(result.checks) - len(failed)} of {len(result.checks)} checks passed"
+    lines = [line]
+    for error in result.errors:
+        lines.append(f"  {paint(_RED, '!')} {one_line(error, 400)}")
+    for err in result.cell_errors:
+        lines.append(f"  {paint(_RED, '!')} a cell raised {one_line(err.ename, 80)}: "
+                     f"{one_line(err.evalue, 200)}")
+    for check in failed:
+        text = f"  {paint(_RED, '✗')} {one_line(check.name, 100)}: {one_line(check.message, 200)}"
+        if check.expected is not None or check.got is not None:
+            expected, got = format_pair(check.expected, check.got, limit=60)
+            text += f" (expected {expected}, got {got})"
+        if check.hint:
+            text += f" {paint(_YELLOW, 'hint:')} {one_line(check.hint, 300)}"
+        lines.append(text)
+    return "\n".join(lines)
