@@ -1,0 +1,32 @@
+"""The benchmark script runs, on the engine alone, and its answers are right.
+
+Timing is not asserted (CI machines vary); the script itself checks every workload's
+result against the hand-written numpy gradient and exits 1 on a wrong answer.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "bench_engine.py"
+
+
+def test_benchmark_quick_run_on_engine_only():
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--frameworks", "engine"],
+        capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    rows = {line.split()[0]: line for line in proc.stdout.splitlines() if line.strip()}
+    for workload in ("W1", "W2", "W3", "W4", "W5", "W6"):
+        assert workload in rows, f"no row for {workload}:\n{proc.stdout}"
+        assert "WRONG" not in rows[workload] and "ERROR" not in rows[workload], rows[workload]
+    assert rows["work"].split()[1:3] == ["engine", "target"], rows["work"]  # no rivals
+    assert "grader.tape" in rows["import:"], proc.stdout
+
+
+def test_benchmark_rejects_an_unknown_workload():
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--only", "W9"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "unknown workload 'W9'" in proc.stderr
