@@ -677,3 +677,48 @@ program("random_shapes_and_dtypes", """
     _d = tf.random.normal([2], dtype=tf.float64)
     ddtype = _d.dtype
 """)
+
+program("print_long_and_awkward_numbers", """
+    long = tf.range(2000)
+    tenths = tf.constant([0.1, 0.2, 0.3])
+    tiny = tf.constant([1e-8, 12345.678, -0.0])
+    wide = tf.reshape(tf.range(30.0) / 7.0, (3, 10))
+    print(long)
+    print(tenths, repr(tenths))
+    print(tiny)
+    print(wide)
+    print(f"{tenths}")
+""")
+
+program("float64_gradients", """
+    x = tf.Variable(np.array([0.5, 1.5]))
+    c = tf.constant(np.array(2.0))
+    with tf.GradientTape() as t:
+        t.watch(c)
+        y = tf.reduce_sum(tf.exp(x) * c + x ** 2.0)
+    gx, gc = t.gradient(y, [x, c])
+    print(gx)
+""")
+
+program("gradient_of_each_math_op", """
+    x = tf.Variable([0.5, 1.0, 2.0])
+    ops = [tf.square, tf.sqrt, tf.exp, tf.sin, tf.cos, tf.tanh, tf.abs, tf.negative,
+           tf.math.log, tf.math.sigmoid, tf.math.tan, tf.math.log1p, tf.math.reciprocal,
+           tf.math.softplus, tf.nn.relu, tf.nn.sigmoid, tf.nn.tanh, tf.nn.softmax]
+    grads = []
+    for op in ops:
+        with tf.GradientTape() as t:
+            y = tf.reduce_sum(op(x) * tf.constant([1.0, 2.0, 3.0]))
+        grads.append(t.gradient(y, x))
+""")
+
+program("gradient_of_binary_broadcast_and_matmul", """
+    a = tf.Variable([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    b = tf.Variable([0.5, -1.0, 2.0])
+    s = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as t:
+        outs = [a + b, a - b, a * b, a / b, a ** 2, tf.maximum(a, b), tf.minimum(a, b * s),
+                tf.pow(a, s), tf.matmul(a, tf.transpose(a)), a @ tf.reshape(b, (3, 1)),
+                tf.einsum("ij,j->i", a, b), tf.reduce_max(a, axis=1), tf.reduce_prod(b)]
+    grads = [t.gradient(o, [a, b, s]) for o in outs]
+""")

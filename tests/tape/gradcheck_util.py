@@ -56,14 +56,20 @@ def _full_difference(f: Callable, arrays: Sequence[np.ndarray], eps: float) -> l
     return grads
 
 
-def _tape_gradient(tf: Any, scalar_fun: Callable, arrays: Sequence[np.ndarray]) -> list:
+def _tape_gradient(tf: Any, scalar_fun: Callable, arrays: Sequence[np.ndarray],
+                   variables: bool) -> list:
     """Gradient of the scalar ``scalar_fun(*tensors)`` with respect to every argument.
 
+    Arguments are watched constants, or trainable Variables (watched automatically).
     Unconnected arguments give zeros (a linear op's second derivative is unconnected).
     """
-    xs = [tf.constant(a, dtype=tf.float64) for a in arrays]
+    if variables:
+        xs = [tf.Variable(a, dtype=tf.float64) for a in arrays]
+    else:
+        xs = [tf.constant(a, dtype=tf.float64) for a in arrays]
     with tf.GradientTape() as tape:
-        tape.watch(xs)
+        if not variables:
+            tape.watch(xs)
         y = scalar_fun(*xs)
     grads = tape.gradient(y, xs, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return grads
@@ -71,8 +77,8 @@ def _tape_gradient(tf: Any, scalar_fun: Callable, arrays: Sequence[np.ndarray]) 
 
 def _check_gradient(tf: Any, name: str, scalar_fun: Callable,
                     arrays: Sequence[np.ndarray], rng: np.random.Generator,
-                    eps: float, rtol: float, atol: float) -> None:
-    grads = _tape_gradient(tf, scalar_fun, arrays)
+                    eps: float, rtol: float, atol: float, variables: bool) -> None:
+    grads = _tape_gradient(tf, scalar_fun, arrays, variables)
     assert isinstance(grads, list) and len(grads) == len(arrays), (
         f"{name}: gradient of a list of sources must be a list of {len(arrays)}, got {grads!r}")
     for i, (g, a) in enumerate(zip(grads, arrays)):
@@ -98,12 +104,15 @@ def _check_gradient(tf: Any, name: str, scalar_fun: Callable,
 
 
 def check_grads(tf: Any, fun: Callable, *args: Any, order: int = 2, eps: float = 1e-6,
-                rtol: float = 1e-5, atol: float = 1e-6, seed: int = 0) -> None:
+                rtol: float = 1e-5, atol: float = 1e-6, seed: int = 0,
+                variables: bool = False) -> None:
     """Check first (and second, when ``order == 2``) derivatives of ``fun`` at ``args``.
 
     ``fun`` takes one tensor per argument and returns a tensor of any shape; it is
     reduced to a scalar with a fixed random weighting so every output element
     matters.  Non-differentiable inputs (conditions, indices) belong in a closure.
+    With ``variables=True`` the sources are ``tf.Variable``s the tapes watch by
+    themselves instead of watched constants.
     """
     assert order in (1, 2), "order must be 1 or 2"
     arrays = [np.array(a, dtype=np.float64) for a in args]
@@ -115,7 +124,8 @@ def check_grads(tf: Any, fun: Callable, *args: Any, order: int = 2, eps: float =
         return tf.reduce_sum(fun(*xs) * weights)
 
     name = getattr(fun, "__name__", repr(fun))
-    _check_gradient(tf, f"{name} (first order)", first, arrays, rng, eps, rtol, atol)
+    _check_gradient(tf, f"{name} (first order)", first, arrays, rng, eps, rtol, atol,
+                    variables)
     if order < 2:
         return
 
@@ -134,4 +144,4 @@ def check_grads(tf: Any, fun: Callable, *args: Any, order: int = 2, eps: float =
         return total
 
     _check_gradient(tf, f"{name} (second order)", projected_gradient, arrays, rng,
-                    eps, rtol, atol)
+                    eps, rtol, atol, variables)

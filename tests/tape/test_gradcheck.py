@@ -408,3 +408,18 @@ def test_checker_rejects_a_wrong_first_derivative():
 def test_checker_rejects_a_wrong_second_derivative():
     with pytest.raises(AssertionError, match="second order"):
         check_grads(_DetachedSecondOrder(tf), lambda x: x * x * x, draw((3,), seed=1))
+
+
+VARIABLE_FUNS = {
+    "x * y": lambda x, y: x * y,
+    "x / y + exp(x)": lambda x, y: x / y + tf.exp(x),
+    "matmul(x, y * y)": lambda x, y: tf.matmul(x, y * y),
+    "reduce_sum(x ** 3) * y": lambda x, y: tf.reduce_sum(x ** 3) * y,
+}
+
+
+@pytest.mark.parametrize("expr", sorted(VARIABLE_FUNS))
+def test_variables_as_sources(expr):
+    """Trainable Variables are watched without ``watch``, by the inner and outer tapes."""
+    check_grads(tf, VARIABLE_FUNS[expr], draw((3, 3), seed=1),
+                draw((3, 3), seed=2, away_from_zero=0.5), variables=True)
