@@ -1,0 +1,347 @@
+"""Where and how a student's kernel runs: private folders, environment, limits, teardown.
+
+``grader/execute.py`` talks to the kernel; this module decides what the kernel
+process may see and use. It is the single place a stronger sandbox slots in: a
+``Sandbox`` turns the kernel's command line and launch options into sandboxed ones.
+The ``basic`` sandbox (always available) gives the kernel:
+
+- a private temporary folder tree (mode 0700), removed afterwards::
+
+      ROOT/work/      the kernel's cwd and HOME: a copy of the submission, nothing else
+      ROOT/tmp/       TMPDIR
+      ROOT/runtime/   the connection file and IPC sockets, IPython's and Jupyter's dirs
+      ROOT/kernel.log the kernel process's own stderr (a crash dump lands here)
+
+- an environment rebuilt from an allow-list, never copied from the grader's (CI
+  tokens, cloud keys and the like are simply not there);
+- resource limits set in the child before ``exec`` (address space, CPU seconds, new
+  processes, file size, open files, no core dumps);
+- its own session and process group (jupyter_client starts kernels with
+  ``start_new_session``), which ``kill_process_group`` ends with SIGKILL.
+
+What ``basic`` does not do: hide the rest of the filesystem, block the network, or
+catch a process that calls ``setsid()`` to leave the group. Those need namespaces
+(a later ``bwrap`` sandbox: see ``SANDBOXES``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Mapping
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one submission's kernel.
+
+    The defaults leave room for an IPython kernel with numpy loaded (about 0.85 GB
+    of address space, 13 threads, 65 open files at rest) and stop the usual runaway
+    code within seconds: a memory bomb meets ``memory_bytes``, a fork bomb
+    ``processes``, a disk filler ``file_size_bytes``. ``cpu_seconds=None`` follows the
+    submission's wall-clock limit (plus a margin), so the CPU limit never fires
+    before the timeout that explains itself better.
+    """
+
+    memory_bytes: int = 2048 * MIB
+    cpu_seconds: int | None = None
+    processes: int = 64
+    file_size_bytes: int = 64 * MIB
+    open_files: int = 256
+    # Captured notebook output kept by the grader (streams, rich outputs, tracebacks).
+    output_bytes: int = 1 * MIB
+
+    def cpu_limit(self, total_timeout: float) -> int:
+        if self.cpu_seconds is not None:
+            return int(self.cpu_seconds)
+        return int(total_timeout) + 10
+
+
+# --------------------------------------------------------------------------- folders
+
+
+@dataclass(frozen=True)
+class PrivateFolders:
+    """The temporary folder tree of one kernel (see the module docstring)."""
+
+    root: Path
+    work: Path
+    tmp: Path
+    runtime: Path
+
+    @property
+    def connection_file(self) -> Path:
+        return self.runtime / "kernel.json"
+
+    @property
+    def kernel_log(self) -> Path:
+        return self.root / "kernel.log"
+
+    @classmethod
+    def create(cls, submission_name: str, notebook_text: str) -> "PrivateFolders":
+        """Make the tree and write the submission copy into ``work/``."""
+        # IPC socket paths must stay under ~100 bytes: prefer a short base folder.
+        base = None
+        if len(tempfile.gettempdir()) > 40 and os.path.isdir("/tmp"):
+            base = "/tmp"
+        root = Path(tempfile.mkdtemp(prefix="tapegrader-", dir=base))
+        folders = cls(root=root, work=root / "work", tmp=root / "tmp", runtime=root / "runtime")
+        for path in (folders.work, folders.tmp, folders.runtime):
+            path.mkdir(mode=0o700)
+        name = Path(submission_name).name or "submission.ipynb"
+        (folders.work / name).write_text(notebook_text, encoding="utf-8")
+        return folders
+
+    def remove(self) -> None:
+        """Delete the tree, even where the student made files read-only."""
+
+        def _retry(func, path, _exc):  # noqa: ANN001 - shutil's onerror signature
+            try:
+                os.chmod(os.path.dirname(path), 0o700)
+                os.chmod(path, 0o700)
+                func(path)
+            except OSError:
+                pass
+
+        shutil.rmtree(self.root, onerror=_retry)
+
+    def log_tail(self, limit: int = 2000) -> str:
+        """The end of the kernel's own stderr (a Python crash dump on a segfault)."""
+        try:
+            with open(self.kernel_log, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                size = fh.tell()
+                fh.seek(max(0, size - limit))
+                return fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+
+# ---------------------------------------------------------------------- environment
+
+
+def _grader_import_path() -> str | None:
+    """The folder to put on the kernel's PYTHONPATH so ``import grader`` works, if any.
+
+    A fresh interpreter of ``sys.executable`` already finds the package when it is
+    installed (site-packages or an editable ``.pth``). Only when the grader runs from a
+    source tree that the interpreter would not find (found through PYTHONPATH or the
+    script's own folder) is the path passed on.
+    """
+    import grader
+
+    parent = os.path.realpath(os.path.dirname(os.path.dirname(grader.__file__)))
+    inherited = {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    fresh = {os.path.realpath(p) for p in sys.path[1:] if p} - inherited
+    return None if parent in fresh else parent
+
+
+def kernel_environment(folders: PrivateFolders, source: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The kernel's whole environment, built from an allow-list (nothing else passes)."""
+    source = os.environ if source is None else source
+    env = {
+        "PATH": source.get("PATH") or os.defpath,
+        "HOME": str(folders.work),
+        "TMPDIR": str(folders.tmp),
+        "TEMP": str(folders.tmp),
+        "TMP": str(folders.tmp),
+        "LANG": source.get("LANG") or "C.UTF-8",
+        # Hash randomisation off: set iteration order, and so printed output, repeats.
+        "PYTHONHASHSEED": "0",
+        "PYTHONFAULTHANDLER": "1",  # a segfault leaves a Python traceback in kernel.log
+        "PYTHONDONTWRITEBYTECODE": "1",
+        # Keep IPython and Jupyter away from the grader user's profiles and config
+        # (a startup file there would run inside every student's kernel).
+        "IPYTHONDIR": str(folders.runtime / "ipython"),
+        "JUPYTER_CONFIG_DIR": str(folders.runtime / "jupyter"),
+        "JUPYTER_DATA_DIR": str(folders.runtime / "jupyter"),
+        "JUPYTER_RUNTIME_DIR": str(folders.runtime),
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "MPLCONFIGDIR": str(folders.tmp),
+        # One BLAS thread: fewer threads against the process limit, less address space,
+        # and no thread start-up cost for 2x2 matrices.
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "MALLOC_ARENA_MAX": "2",
+    }
+    if source.get("LC_ALL"):
+        env["LC_ALL"] = source["LC_ALL"]
+    extra = _grader_import_path()
+    if extra:
+        env["PYTHONPATH"] = extra
+    return env
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def _count_user_tasks(uid: int) -> int:
+    """Threads and processes of ``uid`` now (RLIMIT_NPROC counts all of them)."""
+    total = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", "rb") as fh:
+                text = fh.read()
+        except OSError:
+            continue
+        uid_field = threads = None
+        for line in text.splitlines():
+            if line.startswith(b"Uid:"):
+                uid_field = int(line.split()[1])
+            elif line.startswith(b"Threads:"):
+                threads = int(line.split()[1])
+        if uid_field == uid and threads:
+            total += threads
+    return total
+
+
+def rlimits(limits: Limits, total_timeout: float) -> list[tuple[int, int, int]]:
+    """(resource, soft, hard) triples for the kernel process, computed in the parent.
+
+    RLIMIT_NPROC counts every task of the user, not of the kernel, so the limit is
+    "what the user runs now plus ``limits.processes``". (It does not bind root with
+    CAP_SYS_RESOURCE; a namespaced sandbox is the real answer there.)
+    """
+    import resource
+
+    cpu = limits.cpu_limit(total_timeout)
+    out = [
+        (resource.RLIMIT_AS, limits.memory_bytes, limits.memory_bytes),
+        (resource.RLIMIT_CPU, cpu, cpu + 5),  # SIGXCPU at soft, SIGKILL at hard
+        (resource.RLIMIT_FSIZE, limits.file_size_bytes, limits.file_size_bytes),
+        (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
+        (resource.RLIMIT_CORE, 0, 0),
+    ]
+    if sys.platform.startswith("linux") and os.path.isdir("/proc"):
+        nproc = _count_user_tasks(os.getuid()) + limits.processes
+        out.append((resource.RLIMIT_NPROC, nproc, nproc))
+    # Never raise a limit above the grader's own hard limit (that would fail).
+    capped = []
+    for res, soft, hard in out:
+        _cur_soft, cur_hard = resource.getrlimit(res)
+        if cur_hard != resource.RLIM_INFINITY:
+            hard = min(hard, cur_hard)
+            soft = min(soft, hard)
+        capped.append((res, soft, hard))
+    return capped
+
+
+def limits_preexec(triples: list[tuple[int, int, int]]) -> Callable[[], None]:
+    """A ``preexec_fn`` that applies precomputed limits in the child before ``exec``.
+
+    It only calls ``setrlimit`` (no allocation-heavy work between fork and exec).
+    """
+    import resource
+
+    setrlimit = resource.setrlimit
+
+    def apply() -> None:
+        for res, soft, hard in triples:
+            setrlimit(res, (soft, hard))
+
+    return apply
+
+
+# ----------------------------------------------------------------- process groups
+
+
+def live_group_members(pgid: int) -> list[int]:
+    """PIDs in process group ``pgid`` that are not zombies (Linux ``/proc``)."""
+    members = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        # Fields after the parenthesised command: state ppid pgrp ...
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
+            members.append(int(entry.name))
+    return members
+
+
+def kill_process_group(pgid: int | None, wait_s: float = 2.0) -> bool:
+    """SIGKILL the whole group, then wait until no live member is left.
+
+    Returns True when the group is gone. Safe to call twice and on a dead group.
+    """
+    if not pgid or pgid <= 1 or pgid == os.getpgrp():
+        return True
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        if not os.path.isdir("/proc") or not live_group_members(pgid):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
+# ---------------------------------------------------------------------- sandboxes
+
+
+@dataclass(frozen=True)
+class LaunchPlan:
+    """Everything needed to start one kernel process."""
+
+    argv: list[str]  # may contain ``{connection_file}``
+    env: dict[str, str]
+    cwd: str
+    preexec_fn: Callable[[], None] | None
+
+
+class BasicSandbox:
+    """Rlimits, an allow-listed environment, private folders, timeouts, group kill."""
+
+    name = "basic"
+
+    def available(self) -> bool:
+        return os.name == "posix"
+
+    def plan(self, kernel_argv: list[str], folders: PrivateFolders, limits: Limits,
+             total_timeout: float) -> LaunchPlan:
+        return LaunchPlan(
+            argv=list(kernel_argv),
+            env=kernel_environment(folders),
+            cwd=str(folders.work),
+            preexec_fn=limits_preexec(rlimits(limits, total_timeout)),
+        )
+
+
+# A ``bwrap`` sandbox will wrap ``kernel_argv`` in bubblewrap (read-only binds, the
+# private root writable, ``--unshare-net --unshare-pid --die-with-parent``) and keep the
+# rlimits of ``BasicSandbox.plan``.
+SANDBOXES: dict[str, type] = {"basic": BasicSandbox}
+
+
+def get_sandbox(name: str = "basic"):
+    """The sandbox called ``name``; a ``GraderError``-style message when unknown."""
+    try:
+        sandbox = SANDBOXES[name]()
+    except KeyError:
+        from grader.errors import UsageError
+
+        raise UsageError(
+            f"unknown sandbox {name!r}",
+            fix=f"use one of: {', '.join(sorted(SANDBOXES))}",
+        ) from None
+    return sandbox
