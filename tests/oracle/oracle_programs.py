@@ -722,3 +722,54 @@ program("gradient_of_binary_broadcast_and_matmul", """
                 tf.einsum("ij,j->i", a, b), tf.reduce_max(a, axis=1), tf.reduce_prod(b)]
     grads = [t.gradient(o, [a, b, s]) for o in outs]
 """)
+
+program("numpy_and_list_operands", """
+    t = tf.constant([1.0, 2.0])
+    a = t * np.array([1.0, 2.0])
+    b = np.array([1.0, 2.0]) * t
+    c = t + np.array([1, 2])
+    d = np.float64(2.0) * t
+    e = t * [1.0, 2.0]
+    f = t == [1.0, 2.0]
+    g = sum([t, t, t])
+    h = np.sum(t)
+""")
+
+program("hessian_by_jacobian_of_gradient", """
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = x[0] ** 2 * x[1] + tf.sin(x[1])
+        g = inner.gradient(y, x)
+    h = outer.jacobian(g, x)
+""")
+
+program("list_target_and_repeated_source", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        y1 = x * x
+        y2 = 3.0 * x
+    both = t.gradient([y1, y2], x)
+    twice = t.gradient(y1, [x, x])
+    axes = tf.reduce_sum(tf.ones((2, 3, 4)), axis=(0, 2))
+""")
+
+program("assign_inside_tape", """
+    v = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        v.assign(3.0)
+        y = v * v
+    g = t.gradient(y, v)
+""")
+
+program("temporaries_do_not_alias_watched_tensors", """
+    x = tf.constant(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        for _ in range(50):
+            t.watch(tf.constant(1.0))
+        y = x * x
+        for _ in range(50):
+            z = tf.constant(3.0) * tf.constant(4.0)
+    gy = t.gradient(y, x)
+    gz = t.gradient(z, x)
+""")
