@@ -1,0 +1,346 @@
+"""Creating tensors and rearranging them: fills, ranges, reshape, transpose, concat,
+stack, slicing, broadcast, cast, identity, stop_gradient, shape queries.
+
+Rearrangements are recorded (their gradients are rearrangements back); creators
+and shape queries make constants, which no tape records.
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from . import dtypes
+from .errors import op_error
+from .recording import active, record
+from .tensor import Tensor, Variable, as_tensor, constant, operand, wrap
+
+__all__ = [
+    "zeros", "ones", "fill", "zeros_like", "ones_like", "eye", "range", "linspace", "reshape", "transpose",
+    "concat", "stack", "unstack", "expand_dims", "squeeze", "identity", "cast", "stop_gradient", "shape",
+    "size", "rank", "broadcast_to", "getitem", "slice_grad", "clip_by_value", "newaxis", "tile",
+]
+
+newaxis = None
+_brange = builtins.range
+
+
+def _shape_tuple(shape) -> tuple:
+    if isinstance(shape, Tensor):
+        shape = shape._value.tolist()
+    if isinstance(shape, (int, np.integer)):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+def _dims(shape) -> str:
+    return "[%s]" % ",".join(str(d) for d in shape)
+
+
+# -- creators ------------------------------------------------------------------------
+def zeros(shape, dtype=dtypes.float32, name=None) -> Tensor:
+    """``tf.zeros``: a tensor of zeros (float32 unless told)."""
+    dt = dtypes.as_dtype(dtype)
+    return wrap(np.zeros(_shape_tuple(shape), dt._np)[()], dt)
+
+
+def ones(shape, dtype=dtypes.float32, name=None) -> Tensor:
+    """``tf.ones``: a tensor of ones (float32 unless told)."""
+    dt = dtypes.as_dtype(dtype)
+    return wrap(np.ones(_shape_tuple(shape), dt._np)[()], dt)
+
+
+def fill(dims, value, name=None) -> Tensor:
+    """``tf.fill``: ``dims`` filled with ``value``; the dtype is the value's."""
+    v = as_tensor(value)
+    if v._value.ndim:
+        raise op_error("Fill", "value must be a scalar, got shape %s" % _dims(v._value.shape))
+    return wrap(np.full(_shape_tuple(dims), v._value, v._dtype._np)[()], v._dtype)
+
+
+def zeros_like(input, dtype=None, name=None) -> Tensor:
+    """``tf.zeros_like``: zeros of the input's shape and (unless told) dtype."""
+    x = as_tensor(input)
+    dt = x._dtype if dtype is None else dtypes.as_dtype(dtype)
+    return wrap(np.zeros(x._value.shape, dt._np)[()], dt)
+
+
+def ones_like(input, dtype=None, name=None) -> Tensor:
+    """``tf.ones_like``: ones of the input's shape and (unless told) dtype."""
+    x = as_tensor(input)
+    dt = x._dtype if dtype is None else dtypes.as_dtype(dtype)
+    return wrap(np.ones(x._value.shape, dt._np)[()], dt)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None) -> Tensor:
+    """``tf.eye``: the identity matrix, optionally repeated over ``batch_shape``."""
+    dt = dtypes.as_dtype(dtype)
+    m = np.eye(int(num_rows), None if num_columns is None else int(num_columns), dtype=dt._np)
+    if batch_shape is not None:
+        m = np.broadcast_to(m, _shape_tuple(batch_shape) + m.shape).copy()
+    return wrap(m, dt)
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001 - TensorFlow's name
+    """``tf.range``: int32 for integer arguments, float32 if any is a float (unless told)."""
+    if limit is None:
+        start, limit = 0, start
+    vals = [x.numpy() if isinstance(x, Tensor) else x for x in (start, limit, delta)]
+    if dtype is None:
+        given = [x for x in (start, limit, delta) if isinstance(x, Tensor)]
+        if given:
+            dt = given[0]._dtype
+        else:
+            dt = dtypes.float32 if any(isinstance(x, (float, np.floating)) for x in vals) else dtypes.int32
+    else:
+        dt = dtypes.as_dtype(dtype)
+    if vals[2] == 0:
+        raise op_error("Range", "Requires delta != 0: 0")
+    return wrap(np.arange(vals[0], vals[1], vals[2]).astype(dt._np), dt)
+
+
+def linspace(start, stop, num, name=None, axis=0) -> Tensor:
+    """``tf.linspace``: ``num`` evenly spaced values from start to stop inclusive."""
+    s = as_tensor(start)
+    dt = s._dtype if s._dtype.is_floating else dtypes.float64
+    stop_v = stop.numpy() if isinstance(stop, Tensor) else stop
+    return wrap(np.linspace(s._value, stop_v, int(num), axis=axis).astype(dt._np), dt)
+
+
+# -- rearrangements (recorded) ---------------------------------------------------------
+def _tensor(x) -> Tensor:
+    return x if x.__class__ is Tensor or x.__class__ is Variable else as_tensor(x)
+
+
+def reshape(tensor, shape, name=None) -> Tensor:
+    """``tf.reshape``: same values, new shape (one dimension may be -1)."""
+    x = _tensor(tensor)
+    shape = _shape_tuple(shape)
+    try:
+        v = np.reshape(x._value, shape)
+    except ValueError:
+        n = int(np.prod([d for d in shape if d != -1]))
+        raise op_error("Reshape", "Input to reshape is a tensor with %d values, but the requested shape %s %d"
+                       % (np.size(x._value), "requires a multiple of" if -1 in shape else "has", n)) from None
+    out = wrap(v, x._dtype)
+    if active:
+        record("Reshape", (x,), out)
+    return out
+
+
+def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
+    """``tf.transpose``: permute axes (reverse them by default)."""
+    x = _tensor(a)
+    nd = x._value.ndim
+    perm = tuple(_brange(nd - 1, -1, -1)) if perm is None else _shape_tuple(perm)
+    if sorted(p % nd if nd else p for p in perm) != list(_brange(nd)):
+        raise op_error("Transpose", "transpose expects a vector of size %d. But input(1) is a vector of size %d"
+                       % (nd, len(perm)))
+    out = wrap(np.transpose(x._value, perm), x._dtype)
+    if active:
+        record("Transpose", (x,), out, perm)
+    return out
+
+
+def _same_dtype(values, op: str) -> list:
+    tensors = [v for v in values if isinstance(v, Tensor)]
+    first = tensors[0]._dtype if tensors else as_tensor(values[0])._dtype
+    out = []
+    for i, v in enumerate(values):
+        t = operand(v, first) if not isinstance(v, Tensor) else v
+        if t._dtype is not first:
+            raise op_error(op, "cannot compute %s as input #%d(zero-based) was expected to be a %s tensor but is a "
+                           "%s tensor" % (op, i, first.name, t._dtype.name))
+        out.append(t)
+    return out
+
+
+def concat(values, axis, name="concat") -> Tensor:
+    """``tf.concat``: join tensors along an existing axis."""
+    ts = _same_dtype(list(values), "ConcatV2")
+    axis = int(axis)
+    try:
+        v = np.concatenate([t._value for t in ts], axis=axis)
+    except (ValueError, np.exceptions.AxisError) as exc:
+        raise op_error("ConcatV2", "ConcatOp : %s (shapes %s)"
+                       % (exc, ", ".join(_dims(np.shape(t._value)) for t in ts))) from None
+    out = wrap(v, ts[0]._dtype)
+    if active:
+        nd = v.ndim
+        record("ConcatV2", tuple(ts), out, (axis % nd, tuple(np.shape(t._value)[axis % nd] for t in ts)))
+    return out
+
+
+def stack(values, axis=0, name="stack") -> Tensor:
+    """``tf.stack``: join same-shaped tensors along a new axis."""
+    ts = _same_dtype(list(values), "Pack")
+    try:
+        v = np.stack([t._value for t in ts], axis=int(axis))
+    except (ValueError, np.exceptions.AxisError) as exc:
+        raise op_error("Pack", "Shapes of all inputs must match: %s (%s)"
+                       % (", ".join(_dims(np.shape(t._value)) for t in ts), exc)) from None
+    out = wrap(v, ts[0]._dtype)
+    if active:
+        record("Pack", tuple(ts), out, int(axis) % v.ndim)
+    return out
+
+
+def unstack(value, num=None, axis=0, name="unstack") -> list:
+    """``tf.unstack``: the slices along ``axis`` as a list."""
+    x = _tensor(value)
+    axis = int(axis) % max(x._value.ndim, 1)
+    lead = (slice(None),) * axis
+    return [getitem(x, lead + (i,)) for i in _brange(x._value.shape[axis])]
+
+
+def expand_dims(input, axis, name=None) -> Tensor:
+    """``tf.expand_dims``: insert a length-1 axis."""
+    x = _tensor(input)
+    return reshape(x, np.expand_dims(np.empty(x._value.shape, np.bool_), int(axis)).shape)
+
+
+def squeeze(input, axis=None, name=None) -> Tensor:
+    """``tf.squeeze``: drop length-1 axes (all of them, or those in ``axis``)."""
+    x = _tensor(input)
+    shp = x._value.shape
+    if axis is None:
+        new = tuple(d for d in shp if d != 1)
+    else:
+        axes = {a % len(shp) for a in ((axis,) if isinstance(axis, int) else axis)}
+        bad = [a for a in axes if shp[a] != 1]
+        if bad:
+            raise op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d" % (bad[0], shp[bad[0]]))
+        new = tuple(d for i, d in enumerate(shp) if i not in axes)
+    return reshape(x, new)
+
+
+def identity(input, name=None) -> Tensor:
+    """``tf.identity``: a tensor with the same value (a snapshot, for a Variable)."""
+    x = _tensor(input)
+    out = wrap(x._value, x._dtype)
+    if active:
+        record("Identity", (x,), out)
+    return out
+
+
+def cast(x, dtype, name=None) -> Tensor:
+    """``tf.cast``: convert to ``dtype``; float -> int truncates toward zero, as in TensorFlow."""
+    t = _tensor(x)
+    dt = dtypes.as_dtype(dtype)
+    if dt is t._dtype:
+        return t
+    out = wrap(np.asarray(t._value).astype(dt._np)[()], dt)
+    if active and t._dtype.is_floating:
+        record("Cast", (t,), out)
+    return out
+
+
+def stop_gradient(input, name=None) -> Tensor:
+    """``tf.stop_gradient``: the same value, invisible to every tape."""
+    x = _tensor(input)
+    return wrap(x._value, x._dtype)
+
+
+def broadcast_to(input, shape, name=None) -> Tensor:
+    """``tf.broadcast_to``: repeat length-1 (or missing leading) axes to ``shape``."""
+    x = _tensor(input)
+    shape = _shape_tuple(shape)
+    try:
+        v = np.broadcast_to(x._value, shape)
+    except ValueError:
+        raise op_error("BroadcastTo", "Unable to broadcast tensor of shape %s to tensor of shape %s"
+                       % (_dims(x._value.shape), _dims(shape))) from None
+    out = wrap(v, x._dtype)
+    if active:
+        record("BroadcastTo", (x,), out)
+    return out
+
+
+def tile(input, multiples, name=None) -> Tensor:
+    """``tf.tile``: repeat the whole tensor ``multiples[i]`` times along axis i."""
+    x = _tensor(input)
+    reps = _shape_tuple(multiples)
+    if len(reps) != x._value.ndim:
+        raise op_error("Tile", "Expected multiples argument to be a vector of length %d but got length %d"
+                       % (x._value.ndim, len(reps)))
+    out = wrap(np.tile(x._value, reps), x._dtype)
+    if active:
+        record("Tile", (x,), out, reps)
+    return out
+
+
+def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
+    """``tf.clip_by_value``: min(max(t, lo), hi), differentiable inside the range."""
+    from .math_ops import maximum, minimum
+    return minimum(maximum(t, clip_value_min), clip_value_max)
+
+
+# -- indexing --------------------------------------------------------------------------
+def _index_key(key) -> tuple:
+    key = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in key:
+        if isinstance(k, Tensor):
+            if not k._dtype.is_integer or k._value.ndim:
+                raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
+                                "tf.int32/tf.int64 tensors are valid indices, got %r" % (k,))
+            k = int(k._value)
+        elif isinstance(k, slice):
+            k = slice(*(int(s) if isinstance(s, Tensor) else s for s in (k.start, k.stop, k.step)))
+        elif not (k is None or k is Ellipsis or isinstance(k, (int, np.integer))) or isinstance(k, bool):
+            raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
+                            "tf.int32/tf.int64 tensors are valid indices, got %r" % (k,))
+        out.append(k)
+    return tuple(out)
+
+
+def getitem(tensor, key) -> Tensor:
+    """``tensor[key]`` (TensorFlow's StridedSlice): ints, slices, ``...`` and ``tf.newaxis``."""
+    x = _tensor(tensor)
+    key = _index_key(key)
+    v = x._value
+    if v.ndim == 0 and any(k is not None and k is not Ellipsis for k in key):
+        raise op_error("StridedSlice", "Attempting to slice scalar input.", )
+    try:
+        r = v[key]
+    except IndexError:
+        dim = next((i for i, k in enumerate(k for k in key if k is not None) if isinstance(k, (int, np.integer))), 0)
+        raise op_error("StridedSlice", "slice index %s of dimension %d out of bounds." % (key[dim], dim)) from None
+    out = wrap(r, x._dtype)
+    if active:
+        record("StridedSlice", (x,), out, key)
+    return out
+
+
+def slice_grad(g: Tensor, shape: tuple, key: tuple) -> Tensor:
+    """The gradient of ``x[key]``: zeros of x's shape with ``g`` placed at ``key`` (linear in g)."""
+    z = np.zeros(shape, g._dtype._np)
+    z[key] = g._value
+    out = wrap(z, g._dtype)
+    if active:
+        record("StridedSliceGrad", (g,), out, key)
+    return out
+
+
+# -- shape queries (constants) -----------------------------------------------------------
+def shape(input, out_type=dtypes.int32, name=None) -> Tensor:
+    """``tf.shape``: the shape as an int32 tensor."""
+    dt = dtypes.as_dtype(out_type)
+    return wrap(np.array(np.shape(as_tensor(input)._value), dt._np), dt)
+
+
+def size(input, out_type=dtypes.int32, name=None) -> Tensor:
+    """``tf.size``: the number of elements as an int32 scalar."""
+    dt = dtypes.as_dtype(out_type)
+    return wrap(dt._scalar(np.size(as_tensor(input)._value)), dt)
+
+
+def rank(input, name=None) -> Tensor:
+    """``tf.rank``: the number of axes as an int32 scalar."""
+    return wrap(np.int32(np.ndim(as_tensor(input)._value)), dtypes.int32)
+
+
+def convert_like(value, like: Tensor) -> Tensor:
+    """A constant with ``like``'s dtype (for gradient rules building masks)."""
+    return constant(value, like._dtype)

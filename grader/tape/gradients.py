@@ -1,0 +1,355 @@
+"""The gradient rules: one table, keyed by TensorFlow's op name, one short function each.
+
+A rule gets the upstream gradient ``g`` for the op's output and returns one gradient
+per input (``None`` where ``needs`` says the input needs none, or where the input
+has no gradient). Rules are written with the engine's own ops, so when an outer tape
+is recording, the backward pass is itself recorded: that is what makes second and
+third derivatives work. Masks and counts that are piecewise constant are built as
+plain constants. Every broadcasting binary rule goes through ``unbroadcast``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import array_ops as A
+from . import dtypes
+from . import math_ops as M
+from . import reductions as R
+from .errors import UnimplementedError
+from .tensor import wrap
+
+__all__ = ["RULES", "unbroadcast", "expand_back"]
+
+_BOOL = dtypes.bool
+
+
+def _shape(t) -> tuple:
+    return t._value.shape
+
+
+def _const(value, like):
+    """A constant of ``like``'s dtype: a mask or count no tape needs to see."""
+    return wrap(np.asarray(value, like._dtype._np)[()], like._dtype)
+
+
+def unbroadcast(g, shape: tuple):
+    """Sum ``g`` over the axes numpy broadcasting added or stretched, back to ``shape``."""
+    gshape = g._value.shape
+    if gshape == shape:
+        return g
+    lead = len(gshape) - len(shape)
+    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
+    summed = R.reduce_sum(g, axes)
+    return summed if summed._value.shape == shape else A.reshape(summed, shape)
+
+
+def expand_back(g, shape: tuple, axes, keepdims: bool):
+    """Broadcast a reduction's gradient back over the axes the reduction removed."""
+    if g._value.shape == shape:
+        return g
+    if not keepdims:
+        kept = tuple(1 if axes is None or i in axes else d for i, d in enumerate(shape))
+        g = A.reshape(g, kept)
+    return A.broadcast_to(g, shape)
+
+
+def _reduced_count(x, out) -> int:
+    return max(np.size(x._value) // max(np.size(out._value), 1), 1)
+
+
+# -- element-wise binary ------------------------------------------------------------------
+def _add(g, ins, out, attrs, needs):
+    x, y = ins
+    return (unbroadcast(g, _shape(x)) if needs[0] else None,
+            unbroadcast(g, _shape(y)) if needs[1] else None)
+
+
+def _sub(g, ins, out, attrs, needs):
+    x, y = ins
+    return (unbroadcast(g, _shape(x)) if needs[0] else None,
+            unbroadcast(M.negative(g), _shape(y)) if needs[1] else None)
+
+
+def _mul(g, ins, out, attrs, needs):
+    x, y = ins
+    return (unbroadcast(M.multiply(g, y), _shape(x)) if needs[0] else None,
+            unbroadcast(M.multiply(g, x), _shape(y)) if needs[1] else None)
+
+
+def _realdiv(g, ins, out, attrs, needs):
+    x, y = ins
+    return (unbroadcast(M.realdiv(g, y), _shape(x)) if needs[0] else None,
+            unbroadcast(M.multiply(g, M.realdiv(M.realdiv(M.negative(x), y), y)), _shape(y)) if needs[1] else None)
+
+
+def _pow(g, ins, out, attrs, needs):
+    x, y = ins
+    gx = gy = None
+    if needs[0]:
+        gx = unbroadcast(M.multiply(g, M.multiply(y, M.pow(x, M.subtract(y, 1)))), _shape(x))
+    if needs[1]:
+        positive = wrap(np.asarray(x._value > 0), _BOOL)
+        safe_x = M.where(positive, x, _const(np.ones_like(x._value), x))
+        log_x = M.where(positive, M.log(safe_x), _const(np.zeros_like(x._value), x))
+        gy = unbroadcast(M.multiply(g, M.multiply(out, log_x)), _shape(y))
+    return gx, gy
+
+
+def _select_mask(g, mask_value, ins, needs):
+    """Route ``g`` to x where the mask holds and to y elsewhere (max, min)."""
+    x, y = ins
+    mask = wrap(np.broadcast_to(mask_value, _shape(g)), _BOOL)
+    zeros = _const(np.zeros(_shape(g)), g)
+    return (unbroadcast(M.where(mask, g, zeros), _shape(x)) if needs[0] else None,
+            unbroadcast(M.where(mask, zeros, g), _shape(y)) if needs[1] else None)
+
+
+def _maximum(g, ins, out, attrs, needs):
+    return _select_mask(g, ins[0]._value >= ins[1]._value, ins, needs)
+
+
+def _minimum(g, ins, out, attrs, needs):
+    return _select_mask(g, ins[0]._value <= ins[1]._value, ins, needs)
+
+
+def _floormod(g, ins, out, attrs, needs):
+    x, y = ins
+    return (unbroadcast(g, _shape(x)) if needs[0] else None,
+            unbroadcast(M.multiply(M.negative(g), _const(np.floor(x._value / y._value), g)), _shape(y))
+            if needs[1] else None)
+
+
+def _no_gradient(g, ins, out, attrs, needs):
+    return (None,) * len(ins)
+
+
+def _select(g, ins, out, attrs, needs):
+    c, x, y = ins
+    zeros = _const(np.zeros(_shape(g)), g)
+    return (None,
+            unbroadcast(M.where(c, g, zeros), _shape(x)) if needs[1] else None,
+            unbroadcast(M.where(c, zeros, g), _shape(y)) if needs[2] else None)
+
+
+# -- element-wise unary -----------------------------------------------------------------
+def _neg(g, ins, out, attrs, needs):
+    return (M.negative(g),)
+
+
+def _square(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.multiply(ins[0], 2)),)
+
+
+def _sqrt(g, ins, out, attrs, needs):
+    return (M.realdiv(M.multiply(g, 0.5), out),)
+
+
+def _rsqrt(g, ins, out, attrs, needs):
+    return (M.multiply(M.multiply(g, -0.5), M.multiply(out, M.square(out))),)
+
+
+def _exp(g, ins, out, attrs, needs):
+    return (M.multiply(g, out),)
+
+
+def _expm1(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.exp(ins[0])),)
+
+
+def _log(g, ins, out, attrs, needs):
+    return (M.realdiv(g, ins[0]),)
+
+
+def _log1p(g, ins, out, attrs, needs):
+    return (M.realdiv(g, M.add(ins[0], 1)),)
+
+
+def _sin(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.cos(ins[0])),)
+
+
+def _cos(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.negative(M.sin(ins[0]))),)
+
+
+def _tan(g, ins, out, attrs, needs):
+    return (M.realdiv(g, M.square(M.cos(ins[0]))),)
+
+
+def _tanh(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.subtract(1, M.square(out))),)
+
+
+def _sigmoid(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.multiply(out, M.subtract(1, out))),)
+
+
+def _reciprocal(g, ins, out, attrs, needs):
+    return (M.multiply(M.negative(g), M.square(out)),)
+
+
+def _softplus(g, ins, out, attrs, needs):
+    return (M.multiply(g, M.sigmoid(ins[0])),)
+
+
+def _abs(g, ins, out, attrs, needs):
+    return (M.multiply(g, _const(np.sign(ins[0]._value), g)),)
+
+
+def _relu(g, ins, out, attrs, needs):
+    return (M.multiply(g, _const(ins[0]._value > 0, g)),)
+
+
+def _softmax(g, ins, out, attrs, needs):
+    dot = R.reduce_sum(M.multiply(g, out), attrs, keepdims=True)
+    return (M.multiply(out, M.subtract(g, dot)),)
+
+
+# -- rearrangements -----------------------------------------------------------------------
+def _identity(g, ins, out, attrs, needs):
+    return (g,)
+
+
+def _cast(g, ins, out, attrs, needs):
+    return (A.cast(g, ins[0]._dtype),)
+
+
+def _reshape(g, ins, out, attrs, needs):
+    return (A.reshape(g, _shape(ins[0])),)
+
+
+def _transpose(g, ins, out, attrs, needs):
+    return (A.transpose(g, tuple(int(i) for i in np.argsort(attrs))),)
+
+
+def _broadcast_to(g, ins, out, attrs, needs):
+    return (unbroadcast(g, _shape(ins[0])),)
+
+
+def _tile(g, ins, out, attrs, needs):
+    shape = _shape(ins[0])
+    split = tuple(d for pair in zip(attrs, shape) for d in pair)
+    summed = R.reduce_sum(A.reshape(g, split), tuple(range(0, 2 * len(shape), 2)))
+    return (summed,)
+
+
+def _strided_slice(g, ins, out, attrs, needs):
+    return (A.slice_grad(g, _shape(ins[0]), attrs),)
+
+
+def _strided_slice_grad(g, ins, out, attrs, needs):
+    return (A.getitem(g, attrs),)
+
+
+def _concat(g, ins, out, attrs, needs):
+    axis, sizes = attrs
+    lead = (slice(None),) * axis
+    grads, start = [], 0
+    for size, need in zip(sizes, needs):
+        grads.append(A.getitem(g, lead + (slice(start, start + size),)) if need else None)
+        start += size
+    return tuple(grads)
+
+
+def _pack(g, ins, out, attrs, needs):
+    lead = (slice(None),) * attrs
+    return tuple(A.getitem(g, lead + (i,)) if need else None for i, need in enumerate(needs))
+
+
+# -- reductions ---------------------------------------------------------------------------
+def _sum(g, ins, out, attrs, needs):
+    return (expand_back(g, _shape(ins[0]), *attrs),)
+
+
+def _mean(g, ins, out, attrs, needs):
+    scaled = M.multiply(g, 1.0 / _reduced_count(ins[0], out))
+    return (expand_back(scaled, _shape(ins[0]), *attrs),)
+
+
+def _extreme(g, ins, out, attrs, needs):
+    """Max and min: the gradient goes to the extreme values, shared equally between ties."""
+    x = ins[0]
+    axes, keepdims = attrs
+    kept = np.reshape(out._value, tuple(1 if axes is None or i in axes else d for i, d in enumerate(_shape(x))))
+    hits = x._value == kept
+    share = hits / np.sum(hits, axis=axes, keepdims=True)
+    return (M.multiply(expand_back(g, _shape(x), axes, keepdims), _const(share, x)),)
+
+
+def _prod(g, ins, out, attrs, needs):
+    """prod(x) / x_i, and the product of the others where x_i is zero (treated as constant)."""
+    x = ins[0]
+    axes, keepdims = attrs
+    nonzero = x._value != 0
+    others = np.prod(np.where(nonzero, x._value, 1), axis=axes, keepdims=True)
+    single_zero = np.sum(~nonzero, axis=axes, keepdims=True) == 1
+    at_zero = _const(np.broadcast_to(np.where(single_zero, others, 0), _shape(x)), x)
+    nz = wrap(nonzero, _BOOL)
+    safe_x = M.where(nz, x, _const(np.ones(_shape(x)), x))
+    ratio = M.realdiv(expand_back(out, _shape(x), axes, keepdims), safe_x)
+    return (M.multiply(expand_back(g, _shape(x), axes, keepdims), M.where(nz, ratio, at_zero)),)
+
+
+# -- products ---------------------------------------------------------------------------
+def _matmul(g, ins, out, attrs, needs):
+    a, b = ins
+    ta, tb = attrs
+    ga = gb = None
+    if needs[0]:
+        if ta:
+            ga = M.matmul(b, g, transpose_a=tb, transpose_b=True)
+        else:
+            ga = M.matmul(g, b, transpose_b=not tb)
+        ga = unbroadcast(ga, _shape(a))
+    if needs[1]:
+        if tb:
+            gb = M.matmul(g, a, transpose_a=True, transpose_b=ta)
+        else:
+            gb = M.matmul(a, g, transpose_a=not ta)
+        gb = unbroadcast(gb, _shape(b))
+    return ga, gb
+
+
+def _einsum(g, ins, out, attrs, needs):
+    terms, out_term = attrs
+    grads = []
+    for i, (term, need) in enumerate(zip(terms, needs)):
+        if not need:
+            grads.append(None)
+            continue
+        letters = term.replace("...", "")
+        if len(set(letters)) != len(letters):
+            raise UnimplementedError(None, "Einsum", "The gradient of einsum term %r (a repeated index) is not "
+                                     "supported by the engine; write it with tf.linalg-free ops instead." % term)
+        others = [t for j, t in enumerate(terms) if j != i]
+        present = set(out_term) | set("".join(others))
+        kept = "".join(c for c in letters if c in present)
+        prefix = "..." if "..." in term else ""
+        eq = ",".join([out_term] + others) + "->" + prefix + kept
+        grad = M.einsum(eq, g, *[ins[j] for j in range(len(terms)) if j != i])
+        if kept != letters:  # an index summed away inside this operand alone: broadcast back
+            gshape = list(_shape(grad))
+            full = _shape(ins[i])
+            offset = len(full) - len(letters)
+            grad = A.reshape(grad, tuple(full[:offset]) + tuple(
+                gshape[offset + kept.index(c)] if c in kept else 1 for c in letters))
+            grad = A.broadcast_to(grad, full)
+        grads.append(unbroadcast(grad, _shape(ins[i])))
+    return tuple(grads)
+
+
+RULES = {
+    "AddV2": _add, "Sub": _sub, "Mul": _mul, "RealDiv": _realdiv, "Pow": _pow,
+    "Maximum": _maximum, "Minimum": _minimum, "FloorMod": _floormod, "FloorDiv": _no_gradient,
+    "SelectV2": _select,
+    "Neg": _neg, "Square": _square, "Sqrt": _sqrt, "Rsqrt": _rsqrt, "Exp": _exp, "Expm1": _expm1,
+    "Log": _log, "Log1p": _log1p, "Sin": _sin, "Cos": _cos, "Tan": _tan, "Tanh": _tanh,
+    "Sigmoid": _sigmoid, "Reciprocal": _reciprocal, "Softplus": _softplus, "Abs": _abs, "Relu": _relu,
+    "Softmax": _softmax,
+    "Identity": _identity, "Cast": _cast, "Reshape": _reshape, "Transpose": _transpose,
+    "BroadcastTo": _broadcast_to, "Tile": _tile, "StridedSlice": _strided_slice,
+    "StridedSliceGrad": _strided_slice_grad, "ConcatV2": _concat, "Pack": _pack,
+    "Sum": _sum, "Mean": _mean, "Max": _extreme, "Min": _extreme, "Prod": _prod,
+    "MatMul": _matmul, "Einsum": _einsum,
+}

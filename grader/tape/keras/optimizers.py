@@ -1,0 +1,135 @@
+"""``tf.keras.optimizers``: SGD (with momentum) and Adam, updating as Keras 3 does.
+
+The updates are computed in the variable's dtype with the same operation order as
+Keras (``keras/src/optimizers/sgd.py`` and ``adam.py``), so a training loop ends at
+the same float32 values as under TensorFlow. Updates are plain numpy: no tape sees them.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from ..dtypes import int64
+from ..tensor import Tensor, Variable
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+class Optimizer:
+    """Shared bookkeeping: the step counter, per-variable slots, skipping None gradients."""
+
+    def __init__(self, learning_rate, name: str) -> None:
+        self.learning_rate = learning_rate
+        self.name = name
+        self.iterations = Variable(np.int64(0), trainable=False, name="iteration", dtype=int64)
+        self._slots: dict = {}
+
+    def _lr(self, dtype) -> np.generic:
+        lr = self.learning_rate() if callable(self.learning_rate) else self.learning_rate
+        return dtype.type(lr.numpy() if isinstance(lr, Tensor) else lr)
+
+    def _slot(self, variable, index: int) -> np.ndarray:
+        slots = self._slots.setdefault(id(variable), (variable, [None] * self._n_slots))[1]
+        if slots[index] is None:
+            slots[index] = np.zeros(variable._value.shape, variable._dtype._np)
+        return slots[index]
+
+    def _set_slot(self, variable, index: int, value) -> None:
+        self._slots[id(variable)][1][index] = value
+
+    def apply_gradients(self, grads_and_vars, **_ignored):
+        """Apply one update per (gradient, variable) pair; pairs with a None gradient are skipped."""
+        pairs = list(grads_and_vars)
+        kept = [(g, v) for g, v in pairs if g is not None]
+        if not kept:
+            raise ValueError("No gradients provided for any variable.")
+        if len(kept) < len(pairs):
+            missing = [v.name for g, v in pairs if g is None]
+            warnings.warn("Gradients do not exist for variables %s when minimizing the loss. If using "
+                          "`model.compile()`, did you forget to provide a `loss` argument?" % missing,
+                          UserWarning, stacklevel=2)
+        for g, v in kept:
+            if not isinstance(v, Variable):
+                raise TypeError("apply_gradients expects tf.Variable objects to update, got %r." % (v,))
+            value = g._value if isinstance(g, Tensor) else np.asarray(g)
+            self._update(np.asarray(value).astype(v._dtype._np, copy=False), v)
+        self.iterations._value = self.iterations._value + np.int64(1)
+        return self.iterations
+
+    def minimize(self, loss, var_list, tape=None):
+        """Compute the gradients of ``loss`` (a callable, or a tensor with ``tape``) and apply them."""
+        from ..tape import GradientTape
+        var_list = list(var_list() if callable(var_list) else var_list)
+        if tape is None:
+            if not callable(loss):
+                raise ValueError("`tape` is required when a `Tensor` loss is passed. Received: loss=%r, tape=None."
+                                 % (loss,))
+            with GradientTape() as tape:
+                loss = loss()
+        grads = tape.gradient(loss, var_list)
+        return self.apply_gradients(zip(grads, var_list))
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+
+class SGD(Optimizer):
+    """Gradient descent; with ``momentum``, m = momentum*m - lr*g and var += m (Keras' form)."""
+
+    _n_slots = 1
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **_ignored) -> None:
+        if not isinstance(momentum, (int, float)) or not 0 <= momentum <= 1:
+            raise ValueError("`momentum` must be a float between [0, 1]. Received: momentum=%r" % (momentum,))
+        super().__init__(learning_rate, name)
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+
+    def _update(self, g: np.ndarray, var: Variable) -> None:
+        dt = var._dtype._np
+        lr = self._lr(dt)
+        if self.momentum == 0:
+            var._value = var._value - g * lr
+            return
+        momentum = dt.type(self.momentum)
+        m = self._slot(var, 0) * momentum - g * lr
+        self._set_slot(var, 0, m)
+        var._value = var._value + (m * momentum - g * lr if self.nesterov else m)
+
+    def get_config(self) -> dict:
+        return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
+
+
+class Adam(Optimizer):
+    """Adam with Keras' defaults (lr 0.001, beta_1 0.9, beta_2 0.999, epsilon 1e-7) and update."""
+
+    _n_slots = 2
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 name="adam", **_ignored) -> None:
+        if amsgrad:
+            raise ValueError("The engine's Adam does not implement amsgrad; use amsgrad=False.")
+        super().__init__(learning_rate, name)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _update(self, g: np.ndarray, var: Variable) -> None:
+        t = var._dtype._np.type
+        lr = self._lr(var._dtype._np)
+        step = t(self.iterations._value + 1)
+        beta_1_power = t(self.beta_1) ** step
+        beta_2_power = t(self.beta_2) ** step
+        alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
+        m = self._slot(var, 0)
+        v = self._slot(var, 1)
+        m = m + (g - m) * t(1 - self.beta_1)
+        v = v + (np.square(g) - v) * t(1 - self.beta_2)
+        self._set_slot(var, 0, m)
+        self._set_slot(var, 1, v)
+        var._value = var._value - (m * alpha) / (np.sqrt(v) + t(self.epsilon))
+
+    def get_config(self) -> dict:
+        return dict(super().get_config(), beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)

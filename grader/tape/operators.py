@@ -1,0 +1,85 @@
+"""Python operators on Tensor (``+ - * / // % ** @``, unary ``-``, ``abs``, comparisons,
+``&  |  ^  ~`` and indexing), bound to the engine's ops as TensorFlow's math_ops does.
+
+``==`` and ``!=`` compare element-wise, like TensorFlow 2; comparing with something
+that is not convertible to a tensor (``None``, a string) gives False / True.
+"""
+
+from __future__ import annotations
+
+from . import math_ops as M
+from .array_ops import getitem
+from .tensor import Tensor
+
+
+def _reflected(fn):
+    def reflected(self, other):
+        return fn(other, self)
+    reflected.__name__ = "r" + fn.__name__
+    return reflected
+
+
+def _eq(self, other):
+    if other is None:
+        return False
+    try:
+        return M.equal(self, other)
+    except (TypeError, ValueError):
+        return False
+
+
+def _ne(self, other):
+    if other is None:
+        return True
+    try:
+        return M.not_equal(self, other)
+    except (TypeError, ValueError):
+        return True
+
+
+def _abs(self):
+    return M.abs(self)
+
+
+def _neg(self):
+    return M.negative(self)
+
+
+def _pos(self):
+    return self
+
+
+def _invert(self):
+    return M.logical_not(self)
+
+
+def _matmul(a, b):
+    return M.matmul(a, b)
+
+
+_BINARY = {
+    "add": M.add, "sub": M.subtract, "mul": M.multiply, "truediv": M.divide, "floordiv": M.floordiv,
+    "mod": M.floormod, "pow": M.pow, "matmul": _matmul, "and": M.logical_and, "or": M.logical_or,
+    "xor": M.logical_xor,
+}
+
+
+def install() -> None:
+    """Bind the operators onto Tensor (and so onto Variable)."""
+    for name, fn in _BINARY.items():
+        setattr(Tensor, "__%s__" % name, fn)
+        setattr(Tensor, "__r%s__" % name, _reflected(fn))
+    Tensor.__lt__ = M.less
+    Tensor.__le__ = M.less_equal
+    Tensor.__gt__ = M.greater
+    Tensor.__ge__ = M.greater_equal
+    Tensor.__eq__ = _eq
+    Tensor.__ne__ = _ne
+    Tensor.__neg__ = _neg
+    Tensor.__pos__ = _pos
+    Tensor.__abs__ = _abs
+    Tensor.__invert__ = _invert
+    Tensor.__getitem__ = getitem
+
+
+install()

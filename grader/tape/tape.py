@@ -1,0 +1,360 @@
+"""``tf.GradientTape``: recording, the tape stack, and the backward pass.
+
+Entries are appended in execution order by ``recording.record``; the backward pass
+walks them in reverse, once, iteratively, accumulating gradients by tensor identity.
+Behaviour and messages follow TensorFlow's ``backprop.py``: a non-persistent tape
+pops itself off the stack before computing gradients (so an outer tape records the
+computation, which gives higher derivatives) and forgets its entries afterwards (so
+a training loop runs in flat memory).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+
+import numpy as np
+
+from . import provenance
+from .array_ops import reshape, stack, zeros
+from .gradients import RULES
+from .math_ops import add
+from .recording import active
+from .tensor import Tensor, Variable, convert_to_tensor, wrap
+
+__all__ = ["GradientTape", "UnconnectedGradients"]
+
+_ONE_SET = "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)"
+_IN_CONTEXT = ("Calling GradientTape.gradient on a persistent tape inside its context is significantly less "
+               "efficient than calling it outside the context (it causes the gradient ops to be recorded on the "
+               "tape, leading to increased CPU and memory usage). Only call GradientTape.gradient inside the "
+               "context if you actually want to trace the gradient in order to compute higher order derivatives.")
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+# -- warnings, logged as TensorFlow does (absl WARNING lines on stderr) ---------------------
+_warned: dict = {}
+_logger = None
+
+
+def _warn(message: str, limit: int = 5) -> None:
+    """Log ``message`` at most ``limit`` times, formatted like TensorFlow's Python logger."""
+    global _logger
+    key = message[:60]
+    count = _warned.get(key, 0)
+    if count >= limit:
+        return
+    _warned[key] = count + 1
+    if _logger is None:
+        import logging
+
+        class _Stderr(logging.StreamHandler):
+            """Writes to whatever sys.stderr is now (notebooks and pytest replace it)."""
+
+            def emit(self, record):
+                self.stream = sys.stderr
+                super().emit(record)
+
+        _logger = logging.getLogger("grader.tape")
+        _logger.propagate = False
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(levelname)s:tensorflow:%(message)s"))
+        _logger.addHandler(handler)
+        _logger.setLevel(logging.WARNING)
+    _logger.warning(message)
+
+
+# -- nested structures (one tensor, list, tuple or dict) ------------------------------------
+def _flatten(structure) -> list:
+    if isinstance(structure, dict):
+        return [leaf for key in sorted(structure) for leaf in _flatten(structure[key])]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for item in structure for leaf in _flatten(item)]
+    return [structure]
+
+
+def _pack(structure, flat: list, start: int = 0):
+    """Rebuild ``structure`` with the leaves of ``flat``; returns (result, next index)."""
+    if isinstance(structure, dict):
+        out = {}
+        for key in sorted(structure):
+            out[key], start = _pack(structure[key], flat, start)
+        return {key: out[key] for key in structure}, start
+    if isinstance(structure, (list, tuple)):
+        items = []
+        for item in structure:
+            value, start = _pack(item, flat, start)
+            items.append(value)
+        return (items if isinstance(structure, list) else type(structure)(items)
+                if not hasattr(structure, "_fields") else type(structure)(*items)), start
+    return flat[start], start + 1
+
+
+def _not_a_tensor(obj):
+    return ValueError("Passed in object %r of type %r, not tf.Tensor or tf.Variable or ExtensionType."
+                      % (obj, type(obj).__name__))
+
+
+# -- the backward pass ---------------------------------------------------------------
+def _reach(entries, source_ids: set) -> set:
+    """Ids of the sources and of every recorded tensor computed from one of them."""
+    reach = set(source_ids)
+    for _, inputs, out, _ in entries:
+        for t in inputs:
+            if id(t) in reach:
+                reach.add(id(out))
+                break
+    return reach
+
+
+def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
+    """Gradients of sum(targets * seeds) for each source: reverse walk, accumulate."""
+    grads: dict = {}
+    keep = {id(s) for s in sources}
+    for t, seed in zip(targets, seeds):
+        if id(t) not in reach or not t._dtype.is_floating:
+            continue
+        g = seed if seed is not None else wrap(np.ones(t._value.shape, t._dtype._np)[()], t._dtype)
+        prev = grads.get(id(t))
+        grads[id(t)] = g if prev is None else add(prev, g)
+    for k in range(len(entries) - 1, -1, -1):
+        op, inputs, out, attrs = entries[k]
+        key = id(out)
+        g = grads.get(key) if key in keep else grads.pop(key, None)
+        if g is None:
+            continue
+        needs = tuple(id(t) in reach for t in inputs)
+        for t, gi, need in zip(inputs, RULES[op](g, inputs, out, attrs, needs), needs):
+            if need and gi is not None:
+                tid = id(t)
+                prev = grads.get(tid)
+                grads[tid] = gi if prev is None else add(prev, gi)
+    result = []
+    for s in sources:
+        g = grads.get(id(s)) if s._dtype.is_floating else None
+        if g is None and zero:
+            g = wrap(np.zeros(s._value.shape, s._dtype._np)[()], s._dtype)
+        result.append(g)
+    return result
+
+
+def _connect_mode(unconnected_gradients) -> bool:
+    """True for ZERO; accepts the enum or its string value, as TensorFlow does."""
+    try:
+        return UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
+    except ValueError:
+        raise ValueError("Unknown value for unconnected_gradients: %r" % (unconnected_gradients,)) from None
+
+
+class GradientTape:
+    """Record operations on watched tensors to differentiate them later.
+
+    Use as a context manager. Trainable variables read inside are watched
+    automatically (unless ``watch_accessed_variables=False``); other tensors only
+    after ``watch``. A non-persistent tape computes one set of gradients.
+    """
+
+    __slots__ = ("_persistent", "_auto", "_entries", "_ids", "_keep", "_vars", "_recording", "__weakref__")
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
+        self._persistent = bool(persistent)
+        self._auto = bool(watch_accessed_variables)
+        self._recording = False
+        self._fresh()
+
+    def _fresh(self) -> None:
+        self._entries = []      # (op, inputs, output, attrs) in execution order
+        self._ids = set()       # ids of watched tensors and of recorded outputs
+        self._keep = []         # references to explicitly watched tensors (keeps their ids valid)
+        self._vars = []         # watched variables, in the order first watched
+
+    # -- context ----------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        self._push()
+        return self
+
+    def __exit__(self, typ, value, traceback) -> None:
+        if self._recording:
+            self._pop()
+
+    def _push(self) -> None:
+        if self._entries is None:
+            self._fresh()
+        active.append(self)
+        self._recording = True
+
+    def _pop(self) -> None:
+        if active and active[-1] is self:
+            active.pop()
+        else:
+            active.remove(self)
+        self._recording = False
+
+    # -- watching -----------------------------------------------------------------------
+    def watch(self, tensor) -> None:
+        """Watch a tensor or variable (or a list, tuple or dict of them)."""
+        if self._entries is None:
+            self._fresh()
+        for t in _flatten(tensor):
+            if not isinstance(t, Tensor):
+                raise _not_a_tensor(t)
+            if not t._dtype.is_floating:
+                _warn("The dtype of the watched tensor must be floating (e.g. tf.float32), got %r" % t._dtype)
+                continue
+            if t.__class__ is Variable:
+                self._watch_variable(t)
+            elif id(t) not in self._ids:
+                self._ids.add(id(t))
+                self._keep.append(t)
+
+    def _watch_variable(self, v) -> None:
+        if id(v) not in self._ids:
+            self._ids.add(id(v))
+            self._vars.append(v)
+
+    def watched_variables(self) -> tuple:
+        """The variables this tape watched, in the order it first watched them."""
+        return tuple(self._vars)
+
+    def stop_recording(self):
+        """Context manager: run a block without recording it on any tape."""
+        if not self._recording:
+            raise ValueError("Tape must be recording.")
+        return _Paused()
+
+    def reset(self) -> None:
+        """Forget everything recorded, as if the tape were entered afresh."""
+        recording = self._recording
+        if recording:
+            self._pop()
+        self._fresh()
+        if recording:
+            self._push()
+
+    # -- gradients --------------------------------------------------------------------------
+    def _begin(self) -> list:
+        """Checks shared by gradient and jacobian; returns the entries to walk."""
+        if self._entries is None:
+            raise RuntimeError(_ONE_SET)
+        if self._recording:
+            if not self._persistent:
+                self._pop()
+            else:
+                _warn(_IN_CONTEXT, limit=1)
+        return self._entries
+
+    def _finish(self) -> None:
+        if not self._persistent:
+            self._entries = None
+            self._ids = None
+            self._keep = None
+
+    def _sources(self, sources) -> list:
+        flat = _flatten(sources)
+        for s in flat:
+            if not isinstance(s, Tensor):
+                raise _not_a_tensor(s)
+        return flat
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """d(sum of target)/d(source) for each source, in the structure of ``sources``."""
+        entries = self._begin()
+        zero = _connect_mode(unconnected_gradients)
+        flat_sources = self._sources(sources)
+        targets = [convert_to_tensor(t) for t in _flatten(target)]
+        if output_gradients is None:
+            seeds = [None] * len(targets)
+        else:
+            seeds = [None if g is None else convert_to_tensor(g, t._dtype)
+                     for g, t in zip(_flatten(output_gradients), targets)]
+        reach = _reach(entries, {id(s) for s in flat_sources if id(s) in self._ids})
+        grads = _backprop(entries, reach, targets, seeds, flat_sources, zero)
+        self._finish()
+        for g in grads:
+            if g is not None:
+                provenance.record(g)
+        return _pack(sources, grads)[0]
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """d target[i...] / d source[j...], shaped ``target.shape + source.shape`` per source."""
+        entries = self._begin()
+        zero = _connect_mode(unconnected_gradients)
+        flat_sources = self._sources(sources)
+        target = convert_to_tensor(target)
+        reach = _reach(entries, {id(s) for s in flat_sources if id(s) in self._ids})
+        tshape = target._value.shape
+        n = int(np.prod(tshape))
+        rows = [_backprop(entries, reach, [target], [_one_hot(n, i, tshape, target._dtype)], flat_sources, False)
+                for i in range(n)]
+        self._finish()
+        results = [_stack_rows([row[j] for row in rows], s, tshape, zero) for j, s in enumerate(flat_sources)]
+        for r in results:
+            if r is not None:
+                provenance.record(r)
+        return _pack(sources, results)[0]
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per example b: d target[b, i...] / d source[b, j...], shaped ``(B,) + target_i + source_j``."""
+        entries = self._begin()
+        zero = _connect_mode(unconnected_gradients)
+        [source] = self._sources([source])
+        target = convert_to_tensor(target)
+        tshape, sshape = target._value.shape, source._value.shape
+        if not tshape or not sshape or tshape[0] != sshape[0]:
+            raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to match."
+                             % (tshape, sshape))
+        batch, per = tshape[0], int(np.prod(tshape[1:]))
+        reach = _reach(entries, {id(source)} if id(source) in self._ids else set())
+        columns = []
+        for j in range(per):
+            seed = np.zeros((batch, per), target._dtype._np)
+            seed[:, j] = 1
+            seed_t = wrap(seed.reshape(tshape), target._dtype)
+            columns.append(_backprop(entries, reach, [target], [seed_t], [source], False)[0])
+        self._finish()
+        if all(c is None for c in columns):
+            if not zero:
+                return None
+            result = zeros(tshape + sshape[1:], source._dtype)
+        else:
+            filled = [c if c is not None else zeros(sshape, source._dtype) for c in columns]
+            result = reshape(stack(filled, axis=1), tshape + sshape[1:])
+        provenance.record(result)
+        return result
+
+
+def _one_hot(n: int, i: int, shape: tuple, dtype) -> Tensor:
+    seed = np.zeros(n, dtype._np)
+    seed[i] = 1
+    return wrap(seed.reshape(shape)[()], dtype)
+
+
+def _stack_rows(rows: list, source, tshape: tuple, zero: bool):
+    """Stack per-element gradients into a jacobian; None when no row is connected (unless ZERO)."""
+    sshape = source._value.shape
+    if all(r is None for r in rows):
+        return zeros(tshape + sshape, source._dtype) if zero else None
+    filled = [r if r is not None else zeros(sshape, source._dtype) for r in rows]
+    return reshape(stack(filled), tshape + sshape)
+
+
+class _Paused:
+    """The ``stop_recording`` context: no tape records inside it (TensorFlow pauses them all)."""
+
+    __slots__ = ("_saved",)
+
+    def __enter__(self) -> None:
+        self._saved = active[:]
+        active.clear()
+
+    def __exit__(self, typ, value, traceback) -> None:
+        active[:] = self._saved
