@@ -71,7 +71,8 @@ def page_model(result: Any) -> dict[str, Any]:
     rows = [_check_row(i, c) for i, c in enumerate(result.checks, start=1)]
     failed = [r for r in rows if not r["passed"]]
     return {
-        "title": one_line(result.title, 200) or one_line(result.exercise, 200) or "Exercise",
+        "title": one_line(result.title, 200) or one_line(result.exercise, 200)
+        or one_line(result.submission, 200) or "Autograder report",
         "exercise": one_line(result.exercise, 200),
         "submission": one_line(result.submission, 300),
         "verdict": verdict(result),

@@ -121,3 +121,22 @@ def test_annotations_stay_within_github_s_limit():
     lines = report.github_annotations(result, "nb.ipynb")
     assert len(lines) == 10 and "23 more problems" in lines[-1]
     assert report.github_annotations(CASES["passing"](), "nb.ipynb") == []
+
+
+def test_markdown_summary_renders_to_inert_html():
+    """Rendered as GitHub does (CommonMark with tables, raw HTML allowed)."""
+    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py renders the "
+                                                            "summary as GitHub would")
+    renderer = markdown_it.MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    results = [CASES[name]() for name in sorted(CASES)]
+    rendered = renderer.render(report.step_summary_markdown(results))
+    parser = _Tags()
+    parser.feed(rendered)
+    assert parser.tags <= {"h2", "h3", "h4", "table", "thead", "tbody", "tr", "th", "td", "ul",
+                           "li", "strong", "p"}, parser.tags
+    assert rendered.count("<tr>") == 1 + len(results)
+    assert all(row.count("<td") == 5 for row in rendered.split("<tr>")[2:])
+    text = "".join(parser.text)
+    assert SCRIPT in text and "{{ 7*7 }}" in text and "@octocat" in text
+    assert "Hint: The value has the right size but the wrong sign" in text
+
