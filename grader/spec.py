@@ -559,15 +559,26 @@ def _check_defined(spec: Spec, top: _Reader) -> None:
             result = None
             problem = str(err)
         if result is None or not np.all(np.isfinite(result)):
-            shown = ", ".join(f"{v.name} = {_short(v.value)}" for v in spec.variables)
+            shown = ", ".join(f"{v.name} = {format_value(v.value)}" for v in spec.variables)
             raise top.error(key, f"`{answer.expression.text}` is not defined at the visible "
                             f"point ({shown}): "
-                            + (problem if result is None else f"it gives {_short(result)}"),
+                            + (problem if result is None else f"it gives {format_value(result)}"),
                             "move the point into the function's domain, or change the function")
 
 
-def _short(value: np.ndarray) -> str:
-    return np.array2string(np.asarray(value), threshold=8, precision=6)
+def format_value(value: Any) -> str:
+    """A number or array for a message: ``6.0``, ``[[6.0, 6.0], [6.0, 6.0]]``, 10 digits."""
+    array = np.asarray(value, dtype=np.float64)
+    if array.ndim == 0:
+        return _format_number(float(array))
+    text = np.array2string(array, separator=", ", threshold=24,
+                           formatter={"float_kind": _format_number})
+    return " ".join(text.split())  # one line, whatever the shape
+
+
+def _format_number(number: float) -> str:
+    text = f"{number:.10g}"
+    return text + ".0" if text.lstrip("-").isdigit() else text
 
 
 # ---------------------------------------------------------------------------
