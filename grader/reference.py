@@ -170,22 +170,13 @@ def _train_engine(tf: Any, spec: Spec, point: Mapping[str, np.ndarray]) -> dict[
 
 def _fd_gradient(func: Callable[[dict], np.ndarray], point: dict[str, np.ndarray],
                  source: str, step: float) -> np.ndarray:
-    """d sum(func) / d point[source], elementwise central differences."""
-    base = np.asarray(point[source], dtype=np.float64)
-    grad = np.zeros(base.shape)
-    for index in np.ndindex(base.shape):
-        h = step * max(1.0, abs(float(base[index])))
-        plus, minus = base.copy(), base.copy()
-        plus[index] += h
-        minus[index] -= h
-        f_plus = np.sum(func({**point, source: plus}))
-        f_minus = np.sum(func({**point, source: minus}))
-        grad[index] = (f_plus - f_minus) / (2 * h)
-    return grad
+    """d sum(func) / d point[source]: the Jacobian of the sum, shaped like the source."""
+    return _fd_jacobian(lambda p: np.sum(func(p)), point, source, step)
 
 
 def _fd_jacobian(func: Callable[[dict], np.ndarray], point: dict[str, np.ndarray],
                  source: str, step: float) -> np.ndarray:
+    """d func / d point[source] by central differences, shape func.shape + source.shape."""
     base = np.asarray(point[source], dtype=np.float64)
     out_shape = np.shape(func(point))
     jac = np.zeros(out_shape + base.shape)

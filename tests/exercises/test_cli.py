@@ -1,0 +1,152 @@
+"""`grader list`, `validate`, `new` and `build`, run through grader.cli.main."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from grader.cli import main
+from grader.render import python_literal
+from grader.reference import reference_answers
+from grader.resources import exercises_dir, solutions_dir
+from grader.spec import KINDS, format_value, load_course
+
+COURSE = load_course(exercises_dir())
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> tuple[Path, Path]:
+    exercises = shutil.copytree(exercises_dir(), tmp_path / "exercises")
+    solutions = shutil.copytree(solutions_dir(), tmp_path / "solutions")
+    return exercises, solutions
+
+
+def _dirs(exercises: Path, solutions: Path) -> list[str]:
+    return ["--exercises", str(exercises), "--solutions", str(solutions)]
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(COURSE)
+    assert lines[0].split()[:2] == ["batch_jacobian", "batch-jacobian"]
+    assert any(line.startswith("linear_regression") and " training " in line for line in lines)
+
+
+def test_validate_passes_on_every_shipped_exercise(capsys):
+    assert main(["validate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(COURSE)
+    for spec, line in zip(COURSE, lines):
+        assert re.match(rf"ok +{spec.id} ", line), line
+        assert "solution right at" in line
+    assert any("d2y_dx2 = 34.0" in line for line in lines)
+
+
+def test_validate_named_exercises_and_unknown_id(capsys):
+    assert main(["validate", "jacobian", "persistent_tape"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("\nok") + out.startswith("ok") == 2
+    assert main(["validate", "jacobain"]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("FAIL  jacobain") and "did you mean `jacobian`?" in out
+
+
+@pytest.mark.parametrize("spec", [s for s in COURSE if s.expected], ids=lambda s: s.id)
+def test_a_wrong_expected_in_a_copy_is_caught(spec, course_copy, capsys):
+    exercises, solutions = course_copy
+    name, value = next(iter(spec.expected.items()))
+    wrong = np.asarray(value) + 1.5
+    path = exercises / f"{spec.id}.toml"
+    text = path.read_text()
+    head, sep, tail = text.partition("[expected]")
+    tail = re.sub(rf"(?m)^{name} = .*$", f"{name} = {python_literal(wrong)}", tail, count=1)
+    path.write_text(head + sep + tail)
+    assert main(["validate", spec.id, *_dirs(exercises, solutions)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"FAIL  {spec.id}")
+    assert str(path) in out and f"key `expected.{name}`" in out
+    reference = reference_answers(spec, spec.visible_values())[name]
+    assert f"expected {name} = {format_value(wrong)}" in out
+    assert f"gives {name} = {format_value(reference)}" in out
+
+
+def test_a_wrong_solution_is_caught(course_copy, capsys):
+    exercises, solutions = course_copy
+    (solutions / "square_at_three.py").write_text("x = tf.Variable(x0)\ngrad = 2 * x + 1\n")
+    assert main(["validate", "square_at_three", *_dirs(exercises, solutions)]) == 1
+    out = capsys.readouterr().out
+    assert "the solution is wrong at the visible point" in out
+    assert "`grad` = 7.0, the reference 6.0" in out
+
+
+def test_a_hard_coded_solution_fails_at_a_hidden_point(course_copy, capsys):
+    exercises, solutions = course_copy
+    (solutions / "square_at_three.py").write_text("grad = tf.constant(6.0)\n")
+    assert main(["validate", "square_at_three", *_dirs(exercises, solutions)]) == 1
+    assert "the solution is wrong at the hidden point 1" in capsys.readouterr().out
+
+
+def test_a_missing_solution_is_caught(course_copy, capsys):
+    exercises, solutions = course_copy
+    (solutions / "jacobian.py").unlink()
+    assert main(["validate", "jacobian", *_dirs(exercises, solutions)]) == 1
+    out = capsys.readouterr().out
+    assert "no solution for exercise 'jacobian'" in out and "jacobian.py" in out
+
+
+def test_a_starter_that_already_solves_is_caught(course_copy, capsys):
+    exercises, solutions = course_copy
+    path = exercises / "square_at_three.toml"
+    solution = (solutions / "square_at_three.py").read_text()
+    text = path.read_text()
+    start = text.index("starter = ")
+    end = text.index('"""', text.index('"""', start) + 3) + 3
+    path.write_text(text[:start] + f'starter = """\n{solution}"""' + text[end:])
+    assert main(["validate", "square_at_three", *_dirs(exercises, solutions)]) == 1
+    assert "the starter code already gives the right answers" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_new_then_validate(kind, tmp_path, capsys):
+    exercises, solutions = tmp_path / "ex", tmp_path / "sol"
+    exercise_id = "my_" + kind.replace("-", "_")
+    assert main(["new", exercise_id, "--kind", kind, *_dirs(exercises, solutions)]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote {exercises / (exercise_id + '.toml')}" in out
+    assert f"wrote {solutions / (exercise_id + '.py')}" in out
+    assert main(["validate", *_dirs(exercises, solutions)]) == 0
+    assert capsys.readouterr().out.startswith(f"ok    {exercise_id}")
+    assert main(["new", exercise_id, "--kind", kind, *_dirs(exercises, solutions)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+
+
+def test_new_refuses_a_bad_id(tmp_path, capsys):
+    assert main(["new", "Bad-Id", "--exercises", str(tmp_path)]) == 2
+    assert "invalid exercise id 'Bad-Id'" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_build(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", "--out", str(out)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 2 * len(COURSE)
+    for spec in COURSE:
+        for variant in ("student", "solution"):
+            nb = nbformat.read(out / variant / f"{spec.id}.ipynb", as_version=4)
+            nbformat.validate(nb)
+            assert nb.metadata.grader.spec_sha256 == spec.sha256
+
+
+def test_build_with_a_bad_spec_fails_cleanly(course_copy, tmp_path, capsys):
+    exercises, solutions = course_copy
+    (exercises / "jacobian.toml").write_text('id = "jacobian"\ntitel = "x"\n')
+    assert main(["build", "--out", str(tmp_path / "out"), *_dirs(exercises, solutions)]) == 2
+    err = capsys.readouterr().err
+    assert "jacobian.toml" in err and "did you mean `title`?" in err
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,105 @@
+"""Reference answers: known values for every seed exercise, and authoring errors caught."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from grader.errors import SpecError
+from grader.points import grading_points
+from grader.reference import check_expected, finite_difference_answers, reference_answers
+from grader.resources import exercises_dir
+from grader.spec import find_spec, load_course, load_spec
+
+KNOWN = {
+    "quadratic_derivative": {"grad": 6.0},
+    "square_at_three": {"grad": 6.0},
+    "two_sources": {"dx": np.full((2, 3), 6.0), "dz": 12.0},
+    "watch_constant": {"dz_dx": np.full((2, 3), 12.0)},
+    "cubic_first_derivative": {"dy_dx": 47.0},
+    "cubic_second_derivative": {"dy_dx": 47.0, "d2y_dx2": 34.0},
+    "cube_at_constant": {"dy_dx": 75.0, "d2y_dx2": 30.0},
+    "persistent_tape": {"dy_dx": 6.0, "dz_dx": 108.0},
+    "sum_of_constants": {"grads": [1.0, 1.0]},
+    "jacobian": {"jac": [[7.0, 1.0, 1.0], [2.0, 8.0, 2.0], [3.0, 3.0, 9.0]]},
+    "batch_jacobian": {"batch_jac": [[[4.0, 1.0], [2.0, 5.0]], [[10.0, 3.0], [4.0, 11.0]],
+                                     [[16.0, 5.0], [6.0, 17.0]]]},
+    "integer_variable": {"grad": 9.0},
+    # TensorFlow 2.21 in float32 gives w = 2.0348089, b = 0.92082775 for this loop.
+    "linear_regression": {"w": 2.0348091708, "b": 0.9208271577},
+}
+
+
+def test_every_seed_exercise_has_a_known_value():
+    assert sorted(KNOWN) == sorted(s.id for s in load_course(exercises_dir()))
+
+
+@pytest.mark.parametrize("exercise_id", sorted(KNOWN))
+def test_reference_at_the_visible_point(exercise_id):
+    spec = find_spec(exercise_id, exercises_dir())
+    got = reference_answers(spec, spec.visible_values())
+    assert sorted(got) == sorted(KNOWN[exercise_id])
+    for name, want in KNOWN[exercise_id].items():
+        assert got[name].dtype == np.float64
+        np.testing.assert_allclose(got[name], want, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("exercise_id", ["quadratic_derivative", "cube_at_constant", "jacobian",
+                                         "two_sources", "batch_jacobian"])
+def test_reference_follows_the_point(exercise_id):
+    spec = find_spec(exercise_id, exercises_dir())
+    hidden = grading_points(spec, 3)[1]
+    got = reference_answers(spec, hidden.values)
+    x = np.asarray(hidden.values["x"], dtype=np.float64)
+    if exercise_id == "quadratic_derivative":
+        np.testing.assert_allclose(got["grad"], 2 * x + 2)
+    elif exercise_id == "cube_at_constant":
+        np.testing.assert_allclose([got["dy_dx"], got["d2y_dx2"]], [3 * x**2, 6 * x])
+    elif exercise_id == "jacobian":
+        np.testing.assert_allclose(got["jac"], np.eye(3) * x.sum() + x[:, None])
+    elif exercise_id == "two_sources":
+        np.testing.assert_allclose(got["dx"], 2 * x)
+        assert float(got["dz"]) == 12.0
+    else:
+        sums = x.sum(axis=1)
+        want = np.stack([np.eye(2) * s + row[:, None] for s, row in zip(sums, x)])
+        np.testing.assert_allclose(got["batch_jac"], want)
+
+
+def test_finite_differences_agree_on_their_own():
+    spec = find_spec("cubic_second_derivative", exercises_dir())
+    fd = finite_difference_answers(spec, spec.visible_values())
+    assert fd["dy_dx"] == pytest.approx(47.0, rel=1e-7)
+    assert fd["d2y_dx2"] == pytest.approx(34.0, rel=1e-4)
+
+
+def test_wrong_expected_names_file_key_and_both_numbers(write_spec):
+    spec = load_spec(write_spec(expected="7.0"))
+    reference = reference_answers(spec, spec.visible_values())
+    with pytest.raises(SpecError) as info:
+        check_expected(spec, reference)
+    message = str(info.value)
+    assert "sample.toml" in message and "key `expected.grad`" in message
+    assert "expected grad = 7.0" in message and "gives grad = 6.0" in message
+
+
+def test_expected_with_the_wrong_shape(write_spec):
+    spec = load_spec(write_spec(expected="[6.0, 6.0]"))
+    with pytest.raises(SpecError, match=r"has shape \(2,\), but the reference has shape \(\)"):
+        check_expected(spec, reference_answers(spec, spec.visible_values()))
+
+
+def test_a_kink_makes_engine_and_finite_differences_disagree(write_spec):
+    """relu at 0: the engine's subgradient is 0, the central difference 0.5."""
+    spec = load_spec(write_spec(function="relu(x)", point="0.0", expected="0.0"))
+    with pytest.raises(SpecError) as info:
+        reference_answers(spec, spec.visible_values())
+    message = str(info.value)
+    assert "answers[0]" in message and "the engine gives 0.0" in message
+    assert "central finite differences give 0.5" in message
+
+
+def test_an_infinite_derivative_is_an_authoring_error(write_spec):
+    spec = load_spec(write_spec(function="sqrt(x)", point="0.0", expected="0.0"))
+    with pytest.raises(SpecError, match="is not finite"):
+        reference_answers(spec, spec.visible_values())
