@@ -12,8 +12,10 @@ from typing import Any, Sequence
 
 from grader.report.text import failed_checks, format_pair, format_points, one_line, verdict
 
-# The summary lists the failed checks of this many submissions; the rest are counted.
+# The summary lists the failed checks of this many submissions, and a table row for
+# this many; the rest are counted. GitHub refuses a step summary over 1 MiB.
 MAX_DETAILED = 25
+MAX_ROWS = 1000
 # GitHub shows at most 10 error annotations per step; more are dropped silently.
 MAX_ANNOTATIONS = 10
 
@@ -30,7 +32,8 @@ def _failed_rows(result: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def step_summary_markdown(results: Sequence[Any], *, max_detailed: int = MAX_DETAILED) -> str:
+def step_summary_markdown(results: Sequence[Any], *, max_detailed: int = MAX_DETAILED,
+                          max_rows: int = MAX_ROWS) -> str:
     """The Markdown for ``$GITHUB_STEP_SUMMARY``: a score table, then what to fix."""
     from grader.report.templates import environment
 
@@ -48,7 +51,8 @@ def step_summary_markdown(results: Sequence[Any], *, max_detailed: int = MAX_DET
         })
     needing_work = [r for r in rows if not r["passed"]]
     return environment("markdown").get_template("summary.md.j2").render(
-        rows=rows, detailed=needing_work[:max_detailed],
+        rows=rows[:max_rows], more_rows=len(rows) - min(len(rows), max_rows),
+        n_results=len(rows), detailed=needing_work[:max_detailed],
         not_detailed=len(needing_work) - min(len(needing_work), max_detailed),
         n_passed=sum(1 for r in rows if r["passed"]))
 

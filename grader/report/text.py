@@ -64,7 +64,8 @@ def _number(v: float, digits: int) -> str:
     return text + ".0" if text.lstrip("-").isdigit() else text
 
 
-def _value(v: Any, digits: int) -> str:
+def _value(v: Any, digits: int, budget: int = MAX_VALUE_CHARS) -> str:
+    """``v`` as text; a list stops, saying how long it was, past ``budget`` characters."""
     if v is None:
         return "None"
     if isinstance(v, bool):
@@ -72,7 +73,16 @@ def _value(v: Any, digits: int) -> str:
     if isinstance(v, (int, float)):
         return _number(float(v), digits)
     if isinstance(v, (list, tuple)):
-        return "[" + ", ".join(_value(x, digits) for x in v) + "]"
+        parts: list[str] = []
+        used = 0
+        for i, x in enumerate(v):
+            item = _value(x, digits, budget - used)
+            # Room is kept for the closing remark, so the list ends visibly.
+            if parts and used + len(item) > budget - 30 and i < len(v) - 1:
+                return "[" + ", ".join(parts) + f", … ({len(v):,} items in all)]"
+            parts.append(item)
+            used += len(item) + 2
+        return "[" + ", ".join(parts) + "]"
     if isinstance(v, dict) and {"shape", "first"} <= set(v):
         # check.shown()'s summary of a large array.
         shape = " × ".join(str(n) for n in v.get("shape") or []) or "?"
@@ -91,13 +101,13 @@ def format_value(v: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
 
     Floats show 7 significant digits, the honest precision of float32 answers.
     """
-    return shorten(_value(v, 7), limit)
+    return shorten(_value(v, 7, limit), limit)
 
 
 def format_pair(expected: Any, got: Any, *, limit: int = MAX_VALUE_CHARS) -> tuple[str, str]:
     """Both values, with more digits when 7 would make two different values look equal."""
     for digits in (7, 9, 17):
-        e, g = _value(expected, digits), _value(got, digits)
+        e, g = _value(expected, digits, limit), _value(got, digits, limit)
         if e != g or expected == got:
             break
     return shorten(e, limit), shorten(g, limit)

@@ -155,7 +155,8 @@ def test_values_are_shown_with_enough_digits_to_differ():
     assert format_pair(1.0, 1.0000001) == ("1.0", "1.0000001")
     assert format_pair(0.1, 0.1 + 1e-12)[0] != format_pair(0.1, 0.1 + 1e-12)[1]
     big = format_value(list(range(1000)))
-    assert len(big) < 400 and big.endswith("characters in all)")
+    assert len(big) <= 300 and big.endswith(", … (1,000 items in all)]")
+    assert format_value("x" * 1000).endswith("… (1,000 characters in all)")
     assert format_value({"shape": [30, 2], "first": [1.0], "min": 0.0, "max": 2.0}) == \
         "array of shape 30 × 2: 1.0, … (min 0.0, max 2.0)"
 
@@ -166,3 +167,12 @@ def test_report_package_imports_without_jinja2():
 
     code = "import sys, grader.report; assert 'jinja2' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
+
+
+def test_step_summary_of_a_huge_class_stays_under_github_s_limit():
+    results = [hostile() for _ in range(1500)] + [passing()]
+    md = report.step_summary_markdown(results)
+    assert len(md.encode("utf-8")) < 1024 * 1024
+    assert md.startswith("## Grading: 1 of 1501 submissions passed")
+    assert "…and 501 more submissions: see the gradebook." in md
+    assert "…and 1475 more submissions with failed checks" in md
