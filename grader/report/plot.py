@@ -21,7 +21,7 @@ _AREA_W, _AREA_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 # span below finite.
 _HUGE = 1e100
 # Each tangent is drawn over this fraction of the x range on either side of its point.
-_TANGENT_HALF_WIDTH = 0.18
+_TANGENT_HALF_WIDTH = 0.13
 
 
 def _finite(v: Any) -> float | None:

@@ -55,7 +55,7 @@ def test_reader_sees_score_verdict_hint_and_plot(tmp_path):
     assert "1 / 5.5 points" in text
     assert "✗ Not passed yet: 4 of 5 checks failed." in text
     assert "Hint: The value has the right size but the wrong sign" in text
-    assert "hidden point" in text and "Your notebook gave -6.0" in text
+    assert "hidden point" in text and "Your answer -6.0" in text
     assert re.search(r"<svg[^>]*role=\"img\"", dom) and dom.count('class="tangent-got"') >= 3
 
 

@@ -89,7 +89,7 @@ def test_report_shows_the_plot_with_a_legend_and_a_table():
     assert page.count('class="tangent-expected"') == 4  # 3 points + the legend swatch
     assert page.count('class="tangent-got"') == 4
     assert "correct tangent (solid)" in page and "your tangent (dashed)" in page
-    assert "<td class=\"no\">✗ wrong</td>" in page
+    assert "<td class=\"no nowrap\">✗ wrong</td>" in page
     assert "(not drawn)" in report.render_html(raising_cell())
     assert "Your tangent lines" not in report.render_html(
         type(passing())(exercise="e", submission="s", score=0, max_score=0, passed=False))
