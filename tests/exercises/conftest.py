@@ -57,3 +57,30 @@ def write_spec(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def notebook_runner():
+    """Run notebooks top to bottom in ONE shared kernel (starting kernels is the slow part).
+
+    Returns ``run(nb) -> nb`` with outputs filled in; errors are kept as outputs
+    (``allow_errors``) so a test can say which cell failed. The namespace is reset
+    before each notebook, so notebooks do not see each other's names.
+    """
+    from nbclient import NotebookClient
+    from nbformat import v4
+
+    holder = v4.new_notebook(cells=[v4.new_code_cell("pass")])
+    client = NotebookClient(holder, timeout=120, kernel_name="python3", allow_errors=True)
+    with client.setup_kernel():
+
+        def run(nb):
+            client.nb = nb
+            reset = v4.new_code_cell("get_ipython().run_line_magic('reset', '-f')")
+            client.execute_cell(reset, 0)
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    client.execute_cell(cell, index)
+            return nb
+
+        yield run
