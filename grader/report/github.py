@@ -8,7 +8,9 @@ nor start a command of its own.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import os
+import sys
+from typing import Any, Mapping, Sequence, TextIO
 
 from grader.report.text import failed_checks, format_pair, format_points, one_line, verdict
 
@@ -102,3 +104,23 @@ def github_annotations(result: Any, notebook_path: str) -> list[str]:
              f"{extra} more failed checks or errors: see the job summary or the HTML report. "
              f"Score {format_points(result.score)} / {format_points(result.max_score)}.")]
     return [_command(notebook_path, title, message) for title, message in items]
+
+
+def emit_github(results: Sequence[Any], notebook_paths: Sequence[str], *,
+                environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> None:
+    """Inside a GitHub Actions step: the job summary and the annotations, delivered.
+
+    The summary is appended to the file ``$GITHUB_STEP_SUMMARY`` names (steps share
+    it); the annotations go to ``out`` (stdout), where the runner reads workflow
+    commands. ``notebook_paths[i]`` is the file the annotations of ``results[i]`` point at.
+    """
+    environ = os.environ if environ is None else environ
+    out = sys.stdout if out is None else out
+    summary = environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(step_summary_markdown(results))
+    for result, path in zip(results, notebook_paths):
+        for line in github_annotations(result, path):
+            print(line, file=out)
+    out.flush()
