@@ -43,7 +43,11 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _cmd_new(args: argparse.Namespace) -> int:
     from grader import scaffold
 
-    for path in scaffold.new_exercise(args.id, kind=args.kind, **_exercise_dirs(args)):
+    dirs = _exercise_dirs(args)
+    if args.exercises and not args.solutions:
+        # A new course folder gets its solutions beside it, never in the shipped course.
+        dirs["solutions_dir"] = Path(args.exercises).parent / "solutions"
+    for path in scaffold.new_exercise(args.id, kind=args.kind, **dirs):
         print(f"wrote {path}")
     return 0
 

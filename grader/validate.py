@@ -30,11 +30,13 @@ from grader.spec import Spec, exercise_ids, find_spec, format_value
 VALIDATION_SEED = 0
 
 
-def run_answer_code(spec: Spec, code: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def run_answer_code(spec: Spec, code: str, values: Mapping[str, Any], *,
+                    tf: Any = None) -> dict[str, Any]:
     """Run the setup, parameters and ``code`` cells in a fresh namespace on the engine
-    and return the namespace. Output and warnings are swallowed (the integer-variable
-    starter warns on purpose)."""
-    import grader.tape as tf
+    (or on the module ``tf``, e.g. real TensorFlow in the oracle tests) and return the
+    namespace. Output and warnings are swallowed (the integer starter warns on purpose)."""
+    if tf is None:
+        import grader.tape as tf
 
     namespace: dict[str, Any] = {"tf": tf, "__name__": "__answer__"}
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()), \
@@ -66,7 +68,7 @@ def answer_value(obj: Any) -> tuple[np.ndarray | None, set[str]]:
         return None, set()
 
 
-def _judge(spec: Spec, namespace: Mapping[str, Any], reference: Mapping[str, np.ndarray]
+def judge_answers(spec: Spec, namespace: Mapping[str, Any], reference: Mapping[str, np.ndarray]
            ) -> list[str]:
     """What is wrong with the answers in ``namespace`` (empty when all are right)."""
     problems = []
@@ -126,7 +128,7 @@ def _check_solution(spec: Spec, solutions_dir: str | Path, solution: str, point:
     except Exception as err:
         raise SpecError(f"the solution raised {type(err).__name__}: {err} at the {point.label}",
                         path=path, fix="run the solution notebook to see the traceback") from err
-    problems = _judge(spec, namespace, reference)
+    problems = judge_answers(spec, namespace, reference)
     if problems:
         raise SpecError(f"the solution is wrong at the {point.label}: " + "; ".join(problems),
                         path=path, fix="fix the solution (or the spec, if the solution is right)")
@@ -137,7 +139,7 @@ def _check_starter(spec: Spec, reference: Mapping[str, np.ndarray]) -> None:
         namespace = run_answer_code(spec, spec.starter, spec.visible_values())
     except Exception:
         return  # a starter that does not run yet certainly does not solve the exercise
-    if not _judge(spec, namespace, reference):
+    if not judge_answers(spec, namespace, reference):
         raise SpecError("the starter code already gives the right answers",
                         path=str(spec.path), where="key `starter`",
                         fix="leave the parts the student must write as `...`")

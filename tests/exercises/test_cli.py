@@ -126,6 +126,14 @@ def test_new_then_validate(kind, tmp_path, capsys):
     assert "refusing to overwrite" in capsys.readouterr().err
 
 
+def test_new_puts_the_solution_beside_a_new_exercises_folder(tmp_path, capsys):
+    assert main(["new", "fresh", "--exercises", str(tmp_path / "course" / "exercises")]) == 0
+    assert (tmp_path / "course" / "solutions" / "fresh.py").is_file()
+    assert not (solutions_dir() / "fresh.py").exists()
+    assert main(["validate", "--exercises", str(tmp_path / "course" / "exercises")]) == 0
+    assert "ok    fresh" in capsys.readouterr().out
+
+
 def test_new_refuses_a_bad_id(tmp_path, capsys):
     assert main(["new", "Bad-Id", "--exercises", str(tmp_path)]) == 2
     assert "invalid exercise id 'Bad-Id'" in capsys.readouterr().err
