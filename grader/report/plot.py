@@ -2,7 +2,7 @@
 
 The grader gives samples of f around the checked points and, at each point, the
 correct slope and the student's. This module turns them into pixel coordinates for
-``templates/report/plot.svg.j2``: no JavaScript, nothing fetched, and nothing a
+``templates/report/plot.html.j2``: no JavaScript, nothing fetched, and nothing a
 student's numbers can do (None, NaN, inf, 1e300, a flat function) breaks the picture.
 """
 

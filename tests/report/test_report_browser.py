@@ -9,6 +9,7 @@ phone's width. Screenshots are written for a person to look at:
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -92,8 +93,6 @@ def _probe(tmp_path, result, width: int, *flags: str) -> dict[str, str]:
                     probe.as_uri()).stdout.decode()
     found = re.search(r'<pre id="out">(.*?)</pre>', dom, re.S)
     assert found and found.group(1), "the probe did not run"
-    import json
-
     return json.loads(html.unescape(found.group(1)))
 
 

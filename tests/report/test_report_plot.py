@@ -24,7 +24,7 @@ def _numbers(model):
         yield model
 
 
-def _pixel_slope(seg, model):
+def _pixel_slope(seg):
     """The data-space slope a drawn segment shows (pixel y grows downwards)."""
     return -(seg["y2"] - seg["y1"]) / (seg["x2"] - seg["x1"])
 
@@ -38,9 +38,9 @@ def test_tangents_have_the_slopes_they_claim():
     sx = (model["x_ticks"][1]["p"] - model["x_ticks"][0]["p"]) / (ticks_x[1] - ticks_x[0])
     sy = (model["y_ticks"][0]["p"] - model["y_ticks"][1]["p"]) / (ticks_y[1] - ticks_y[0])
     visible, hidden1, hidden2 = model["marks"]
-    assert abs(_pixel_slope(visible["expected"], model) * sx / sy - 6.0) < 0.05
-    assert abs(_pixel_slope(visible["got"], model) * sx / sy - 6.0) < 0.05
-    assert abs(_pixel_slope(hidden1["got"], model) * sx / sy + 6.0) < 0.05
+    assert abs(_pixel_slope(visible["expected"]) * sx / sy - 6.0) < 0.05
+    assert abs(_pixel_slope(visible["got"]) * sx / sy - 6.0) < 0.05
+    assert abs(_pixel_slope(hidden1["got"]) * sx / sy + 6.0) < 0.05
     assert hidden2["got"] is None and hidden2["got_missing"] and hidden2["expected"]
     for mark in model["marks"]:
         assert area["x"] <= mark["cx"] <= area["x"] + area["w"]
