@@ -96,6 +96,59 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from grader import batch, github
+
+    shard = batch.parse_shard(args.shard) if args.shard else None
+    outcome = batch.run_batch(
+        args.paths, out=Path(args.out), jobs=args.jobs, shard=shard, force=args.force,
+        exercise=args.exercise, exercises_dir=Path(args.exercises) if args.exercises else None,
+        seed=args.seed, total_timeout=args.timeout)
+    rows = outcome.rows
+    print(f"{len(rows)} submissions in {args.out}/gradebook.csv: "
+          f"{sum(r.passed for r in rows)} passed, "
+          f"{sum(r.status == 'graded' and not r.passed for r in rows)} failed, "
+          f"{sum(r.status == 'failed-to-grade' for r in rows)} not graded, "
+          f"{sum(r.status == 'timed-out' for r in rows)} timed out "
+          f"({len(outcome.graded)} graded now, {len(outcome.resumed)} kept from an earlier run)")
+    if outcome.interrupted:
+        print("grader: interrupted: the gradebook holds what finished; run the same command "
+              "again to grade the rest", file=sys.stderr)
+    elif github.in_github_actions():
+        by_id = {sub.id: sub.path for sub in batch.discover(args.paths, exclude=[Path(args.out)])}
+        results = batch.load_results(outcome)
+        github.emit_github(results, [by_id.get(r.submission, r.submission) for r in results])
+    return outcome.exit_code
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    from grader import merge
+
+    outcome = merge.merge_gradebooks(args.folders, out=Path(args.out))
+    print(f"{len(outcome.rows)} of {len(outcome.class_ids)} submissions in "
+          f"{args.out}/gradebook.csv")
+    for line in outcome.problems():
+        print(f"grader: merge: {line}", file=sys.stderr)
+    return 0 if outcome.ok else 1
+
+
+def _cmd_gradescope(args: argparse.Namespace) -> int:
+    from grader import gradescope
+
+    for path in gradescope.write_bundle(
+            Path(args.out), exercises_dir=args.exercises, ids=args.ids, exercise=args.exercise,
+            timeout=args.timeout, wheel=args.wheel):
+        print(f"wrote {path}")
+    print(f"zip the contents of {args.out} and upload them as the Gradescope autograder")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of 1 or more")
+    return int(text)
+
+
 def _add_exercise_dirs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercises", metavar="DIR",
                         help="folder of exercise specs (default: the shipped course)")
@@ -161,6 +214,50 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("ids", nargs="*", metavar="ID")
     _add_exercise_dirs(build)
     build.set_defaults(func=_cmd_build)
+
+    batch = sub.add_parser("batch", help="grade a class: reports and a gradebook",
+                           description="Grade many submissions in parallel. Writes "
+                           "OUT/reports/ID.html and .json per submission and "
+                           "OUT/gradebook.csv and .json; a rerun keeps what finished.")
+    batch.add_argument("paths", nargs="+", metavar="PATH",
+                       help="a notebook, a folder (searched recursively) or a quoted glob")
+    batch.add_argument("--out", required=True, metavar="DIR")
+    batch.add_argument("--jobs", metavar="N", type=_positive_int,
+                       help="submissions graded at once (default: one per core)")
+    batch.add_argument("--shard", metavar="K/N",
+                       help="grade only the K-th of N stable slices; auto/N takes K from "
+                            "$TAPEGRADER_SHARD (1-based) or $JOB_COMPLETION_INDEX (0-based)")
+    batch.add_argument("--force", action="store_true",
+                       help="regrade submissions whose finished report is still current")
+    batch.add_argument("--exercise", metavar="ID",
+                       help="grade every notebook as this exercise (default: each one's metadata)")
+    batch.add_argument("--exercises", metavar="DIR",
+                       help="folder of exercise specs (default: the shipped course)")
+    batch.add_argument("--timeout", metavar="S", type=_positive_float, default=60.0,
+                       help="wall-clock limit per submission, seconds (default 60)")
+    batch.add_argument("--seed", metavar="N", type=int,
+                       help="seed of the hidden points (default: from each notebook's content)")
+    batch.set_defaults(func=_cmd_batch)
+
+    merge = sub.add_parser("merge", help="join shard gradebooks into one")
+    merge.add_argument("folders", nargs="+", metavar="DIR",
+                       help="the --out folders of `grader batch --shard` runs")
+    merge.add_argument("--out", required=True, metavar="DIR")
+    merge.set_defaults(func=_cmd_merge)
+
+    gradescope = sub.add_parser("gradescope", help="write a Gradescope autograder bundle")
+    gradescope.add_argument("ids", nargs="*", metavar="ID",
+                            help="exercises to ship (default: all)")
+    gradescope.add_argument("--out", required=True, metavar="DIR")
+    gradescope.add_argument("--exercises", metavar="DIR",
+                            help="folder of exercise specs (default: the shipped course)")
+    gradescope.add_argument("--exercise", metavar="ID",
+                            help="grade every upload as this exercise (default: its metadata)")
+    gradescope.add_argument("--timeout", metavar="S", type=_positive_float, default=60.0,
+                            help="wall-clock limit per notebook, seconds (default 60)")
+    gradescope.add_argument("--wheel", metavar="PATH",
+                            help="a tapegrader wheel to install instead of the PyPI release")
+    gradescope.set_defaults(func=_cmd_gradescope)
 
     return parser
 
