@@ -27,6 +27,8 @@ _brange = builtins.range
 
 
 def _shape_tuple(shape) -> tuple:
+    if shape.__class__ is tuple:
+        return shape
     if isinstance(shape, Tensor):
         shape = shape._value.tolist()
     if isinstance(shape, (int, np.integer)):
@@ -118,7 +120,7 @@ def reshape(tensor, shape, name=None) -> Tensor:
     x = _tensor(tensor)
     shape = _shape_tuple(shape)
     try:
-        v = np.reshape(x._value, shape)
+        v = x._value.reshape(shape)
     except ValueError:
         n = int(np.prod([d for d in shape if d != -1]))
         raise op_error("Reshape", "Input to reshape is a tensor with %d values, but the requested shape %s %d"
@@ -247,7 +249,12 @@ def broadcast_to(input, shape, name=None) -> Tensor:
     x = _tensor(input)
     shape = _shape_tuple(shape)
     try:
-        v = np.broadcast_to(x._value, shape)
+        # Materialised rather than a broadcast view: as cheap for small tensors
+        # (np.broadcast_to costs microseconds), and the next op reads it anyway.
+        if x._value.ndim > len(shape):
+            raise ValueError
+        v = np.empty(shape, x._dtype._np)
+        v[...] = x._value
     except ValueError:
         raise op_error("BroadcastTo", "Unable to broadcast tensor of shape %s to tensor of shape %s"
                        % (_dims(x._value.shape), _dims(shape))) from None

@@ -17,6 +17,7 @@ from . import dtypes
 from . import math_ops as M
 from . import reductions as R
 from .errors import UnimplementedError
+from .recording import active
 from .tensor import wrap
 
 __all__ = ["RULES", "unbroadcast", "expand_back"]
@@ -31,6 +32,15 @@ def _shape(t) -> tuple:
 def _const(value, like):
     """A constant of ``like``'s dtype: a mask or count no tape needs to see."""
     return wrap(np.asarray(value, like._dtype._np)[()], like._dtype)
+
+
+def _fixed(t) -> bool:
+    """True when no recording tape watches ``t``: it may then be folded into a constant."""
+    tid = id(t)
+    for tape in active:
+        if tid in tape._ids:
+            return False
+    return True
 
 
 def unbroadcast(g, shape: tuple):
@@ -87,7 +97,8 @@ def _pow(g, ins, out, attrs, needs):
     x, y = ins
     gx = gy = None
     if needs[0]:
-        gx = unbroadcast(M.multiply(g, M.multiply(y, M.pow(x, M.subtract(y, 1)))), _shape(x))
+        y_minus_1 = _const(y._value - 1, y) if _fixed(y) else M.subtract(y, 1)
+        gx = unbroadcast(M.multiply(g, M.multiply(y, M.pow(x, y_minus_1))), _shape(x))
     if needs[1]:
         positive = wrap(np.asarray(x._value > 0), _BOOL)
         safe_x = M.where(positive, x, _const(np.ones_like(x._value), x))

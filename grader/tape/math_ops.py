@@ -25,6 +25,7 @@ __all__ = [
     "is_nan", "is_finite", "divide_no_nan",
 ]
 
+_new = object.__new__
 _TF_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
 
@@ -33,8 +34,10 @@ def _tf_name(dtype) -> str:
 
 
 def _mismatch(op: str, a, b):
+    """TensorFlow's message, plus the engine's dtype names and the fix."""
     return op_error(op, "cannot compute %s as input #1(zero-based) was expected to be a %s tensor but is a %s tensor"
-                    % (op, _tf_name(a), _tf_name(b)))
+                    " (%r vs %r: dtypes are never converted implicitly; convert one operand with tf.cast)"
+                    % (op, _tf_name(a), _tf_name(b), a, b))
 
 
 def _dims(shape) -> str:
@@ -55,6 +58,8 @@ def pair(x, y, op: str):
     cx = x.__class__
     cy = y.__class__
     if cx is Tensor or cx is Variable or isinstance(x, Tensor):
+        if cy is float and op == "AddV2" and not x._dtype.is_floating:
+            raise _mismatch(op, x._dtype, dtypes.float32)  # TensorFlow converts y on its own for add
         if not (cy is Tensor or cy is Variable):
             y = operand(y, x._dtype)
     elif cy is Tensor or cy is Variable or isinstance(y, Tensor):
@@ -69,12 +74,17 @@ def pair(x, y, op: str):
 
 def _binary(op: str, fn, doc: str, py_name: str):
     def binary_op(x, y, name=None):
-        x, y = pair(x, y, op)
+        cx = x.__class__
+        cy = y.__class__
+        if not ((cx is Tensor or cx is Variable) and (cy is Tensor or cy is Variable) and x._dtype is y._dtype):
+            x, y = pair(x, y, op)
         try:
             v = fn(x._value, y._value)
         except (ValueError, ZeroDivisionError) as exc:
             raise _numpy_failure(op, x, y, exc) from None
-        out = wrap(v, x._dtype)
+        out = _new(Tensor)
+        out._value = v
+        out._dtype = x._dtype
         if active:
             record(op, (x, y), out)
         return out
@@ -98,6 +108,9 @@ mod = floormod
 
 def divide(x, y, name=None):
     """``tf.divide``: x / y; integer tensors are divided as float64, as TensorFlow's truediv does."""
+    for a, b in ((x, y), (y, x)):
+        if isinstance(a, Tensor) and b.__class__ is float and not a._dtype.is_floating:
+            raise TypeError("`x` and `y` must have the same dtype, got %r != tf.float32." % a._dtype)
     x, y = pair(x, y, "RealDiv")
     if not x._dtype.is_floating:
         target = dtypes.float32 if x._dtype._np.itemsize <= 2 else dtypes.float64
@@ -145,7 +158,9 @@ def _unary(op: str, fn, doc: str, py_name: str, floating: bool = True, different
         dt = x._dtype
         if floating and not dt.is_floating:
             raise op_error(op, _FLOAT_ONLY % (dt.name, op))
-        out = wrap(fn(x._value), dt)
+        out = _new(Tensor)
+        out._value = fn(x._value)
+        out._dtype = dt
         if active and differentiable:
             record(op, (x,), out)
         return out
@@ -251,7 +266,9 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         raise op_error("MatMul", "Matrix size-incompatible: In[0]: %s, In[1]: %s"
                        % (_dims(a._value.shape), _dims(b._value.shape)))
     try:
-        v = np.matmul(av, bv)
+        # An inner dimension of 1 is an outer product: multiplying directly keeps the
+        # signed zeros TensorFlow produces (BLAS accumulates onto +0).
+        v = av * bv if av.shape[-1] == 1 else np.matmul(av, bv)
     except ValueError:
         raise op_error("BatchMatMulV2", "Incompatible shapes: %s vs. %s"
                        % (_dims(a._value.shape), _dims(b._value.shape))) from None

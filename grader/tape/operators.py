@@ -7,9 +7,13 @@ that is not convertible to a tensor (``None``, a string) gives False / True.
 
 from __future__ import annotations
 
+import numpy as np
+
+from . import dtypes
 from . import math_ops as M
 from .array_ops import getitem
-from .tensor import Tensor
+from .errors import InvalidArgumentError
+from .tensor import Tensor, wrap
 
 
 def _reflected(fn):
@@ -19,22 +23,25 @@ def _reflected(fn):
     return reflected
 
 
+def _compare_or_constant(fn, self, other, when_incompatible: bool):
+    """TensorFlow compares with ``incompatible_shape_error=False``: shapes that do not
+    broadcast give a scalar bool instead of an error."""
+    try:
+        return fn(self, other)
+    except InvalidArgumentError:
+        return wrap(np.bool_(when_incompatible), dtypes.bool)
+
+
 def _eq(self, other):
     if other is None:
         return False
-    try:
-        return M.equal(self, other)
-    except (TypeError, ValueError):
-        return False
+    return _compare_or_constant(M.equal, self, other, False)
 
 
 def _ne(self, other):
     if other is None:
         return True
-    try:
-        return M.not_equal(self, other)
-    except (TypeError, ValueError):
-        return True
+    return _compare_or_constant(M.not_equal, self, other, True)
 
 
 def _abs(self):

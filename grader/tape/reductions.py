@@ -22,8 +22,12 @@ __all__ = [
 
 def normalize_axes(axis, ndim: int, op: str):
     """``None`` or a sorted tuple of non-negative axes; TensorFlow's error when out of range."""
+    if axis.__class__ is tuple and all(a.__class__ is int and 0 <= a < ndim for a in axis):
+        return axis
     if axis is None:
         return None
+    if axis.__class__ is int and -ndim <= axis < ndim:
+        return (axis % ndim,)
     if isinstance(axis, Tensor):
         axis = axis._value.tolist()
     if isinstance(axis, (list, tuple, np.ndarray)):
@@ -42,36 +46,47 @@ def _reduce(op: str, fn, x, axis, keepdims, differentiable=True):
     if not (x.__class__ is Tensor or x.__class__ is Variable):
         x = as_tensor(x)
     v = x._value
-    axes = normalize_axes(axis, v.ndim, op)
-    if v.ndim == 0:
-        axes = None if axes is None else ()
+    axes = None if axis is None else normalize_axes(axis, v.ndim, op)
+    if axes is not None and v.ndim == 0:
+        axes = ()
     out = wrap(fn(v, axes, bool(keepdims), x._dtype._np), x._dtype)
     if active and differentiable:
         record(op, (x,), out, (axes, bool(keepdims)))
     return out
 
 
+# ufunc.reduce directly: np.sum / np.mean add several microseconds of wrapper per call.
+_add_reduce = np.add.reduce
+
+
 def _sum(v, axes, keepdims, dt):
-    return np.sum(v, axis=axes, keepdims=keepdims, dtype=dt)
+    return _add_reduce(v, axes, dt, None, keepdims)
 
 
 def _mean(v, axes, keepdims, dt):
+    total = _add_reduce(v, axes, dt if dt.kind == "f" else np.int64, None, keepdims)
+    count = max(np.size(v) // max(np.size(total), 1), 1)
     if dt.kind == "f":
-        return np.mean(v, axis=axes, keepdims=keepdims, dtype=dt)
-    total = np.sum(v, axis=axes, keepdims=keepdims, dtype=np.int64)
-    return (np.trunc(total / max(v.size // max(np.size(total), 1), 1))).astype(dt)
+        return total / dt.type(count)  # numpy's mean: the sum, then one division in the dtype
+    return np.trunc(total / count).astype(dt)
 
 
 def _max(v, axes, keepdims, dt):
-    return np.max(v, axis=axes, keepdims=keepdims)
+    try:
+        return np.maximum.reduce(v, axes, None, None, keepdims)
+    except ValueError:
+        raise op_error("Max", "Reduction over an empty axis of a tensor with shape %s" % (v.shape,)) from None
 
 
 def _min(v, axes, keepdims, dt):
-    return np.min(v, axis=axes, keepdims=keepdims)
+    try:
+        return np.minimum.reduce(v, axes, None, None, keepdims)
+    except ValueError:
+        raise op_error("Min", "Reduction over an empty axis of a tensor with shape %s" % (v.shape,)) from None
 
 
 def _prod(v, axes, keepdims, dt):
-    return np.prod(v, axis=axes, keepdims=keepdims, dtype=dt)
+    return np.multiply.reduce(v, axes, dt, None, keepdims)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):

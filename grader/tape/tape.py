@@ -62,7 +62,6 @@ def _warn(message: str, limit: int = 5) -> None:
                 super().emit(record)
 
         _logger = logging.getLogger("grader.tape")
-        _logger.propagate = False
         handler = _Stderr()
         handler.setFormatter(logging.Formatter("%(levelname)s:tensorflow:%(message)s"))
         _logger.addHandler(handler)
@@ -113,6 +112,9 @@ def _reach(entries, source_ids: set) -> set:
     return reach
 
 
+_NEED_ONE = (True,)
+
+
 def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
     """Gradients of sum(targets * seeds) for each source: reverse walk, accumulate."""
     grads: dict = {}
@@ -120,7 +122,12 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
     for t, seed in zip(targets, seeds):
         if id(t) not in reach or not t._dtype.is_floating:
             continue
-        g = seed if seed is not None else wrap(np.ones(t._value.shape, t._dtype._np)[()], t._dtype)
+        if seed is not None:
+            g = seed
+        elif t._value.ndim == 0:
+            g = wrap(t._dtype._scalar(1), t._dtype)
+        else:
+            g = wrap(np.ones(t._value.shape, t._dtype._np), t._dtype)
         prev = grads.get(id(t))
         grads[id(t)] = g if prev is None else add(prev, g)
     for k in range(len(entries) - 1, -1, -1):
@@ -129,10 +136,12 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
         g = grads.get(key) if key in keep else grads.pop(key, None)
         if g is None:
             continue
-        needs = tuple(id(t) in reach for t in inputs)
-        for t, gi, need in zip(inputs, RULES[op](g, inputs, out, attrs, needs), needs):
-            if need and gi is not None:
-                tid = id(t)
+        # A recorded output is in ``reach`` only through an input, so one input is always needed.
+        needs = _NEED_ONE if len(inputs) == 1 else tuple([id(t) in reach for t in inputs])
+        in_grads = RULES[op](g, inputs, out, attrs, needs)
+        for i, gi in enumerate(in_grads):
+            if gi is not None:  # rules return None for every input ``needs`` excludes
+                tid = id(inputs[i])
                 prev = grads.get(tid)
                 grads[tid] = gi if prev is None else add(prev, gi)
     result = []
@@ -205,7 +214,10 @@ class GradientTape:
             if not isinstance(t, Tensor):
                 raise _not_a_tensor(t)
             if not t._dtype.is_floating:
-                _warn("The dtype of the watched tensor must be floating (e.g. tf.float32), got %r" % t._dtype)
+                # TensorFlow logs this only the first 5 times per process; the engine logs
+                # it every time, so each graded run shows it.
+                _warn("The dtype of the watched tensor must be floating (e.g. tf.float32), got %r" % t._dtype,
+                      limit=sys.maxsize)
                 continue
             if t.__class__ is Variable:
                 self._watch_variable(t)

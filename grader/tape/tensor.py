@@ -116,9 +116,8 @@ class Tensor:
         return complex(self._value)
 
     def __format__(self, spec: str) -> str:
-        if spec:
-            return format(self.numpy(), spec)
-        return str(self)
+        # TensorFlow formats the numpy value: f"{t}" gives "9.0", not "tf.Tensor(...)".
+        return format(self.numpy(), spec)
 
     def __copy__(self):
         return self
@@ -224,6 +223,11 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
 
 def _constant(value, dtype) -> Tensor:
     if dtype is None:
+        c = value.__class__
+        if c is float:
+            return wrap(np.float32(value), dtypes.float32)
+        if c is int and -2**31 <= value < 2**31:
+            return wrap(np.int32(value), dtypes.int32)
         if isinstance(value, (_ndarray, _generic)):
             arr = np.asarray(value)
             if arr.dtype not in _BY_NP:
@@ -233,7 +237,9 @@ def _constant(value, dtype) -> Tensor:
             arr = _python_array(value)
         return wrap(_scalar_value(arr), _BY_NP[arr.dtype])
     dtype = dtypes.as_dtype(dtype)
-    src = np.asarray(value) if isinstance(value, (_ndarray, _generic)) else _python_array(value)
+    src = np.asarray(value)
+    if src.dtype.kind in "OUS":
+        _python_array(value)  # raises the right error for ragged or string values
     arr = _cast_checked(src, dtype, value)
     if arr is value:
         arr = arr.copy()
