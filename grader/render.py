@@ -13,6 +13,7 @@ rebuild is byte-for-byte stable and golden files stay meaningful.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -120,7 +121,15 @@ def _held_as(spec: Spec, var: VariableSpec) -> str:
     return "`tf.Variable`" if var.role == "variable" else "`tf.constant` (watch it)"
 
 
-def _answer_text(spec: Spec, answer: Any) -> str:
+def _function_letters(spec: Spec) -> dict[str, str]:
+    """The letter each answer's function is shown under: f (or L) for the spec's, then
+    g, h ... for answers with a function of their own."""
+    main = "L" if spec.kind == "training" else "f"
+    extra = itertools.chain("ghpq", (f"g_{{{i}}}" for i in itertools.count(1)))
+    return {a.name: next(extra) if a.function else main for a in spec.answers}
+
+
+def _answer_text(spec: Spec, answer: Any, letters: Mapping[str, str]) -> str:
     sources = ", ".join(f"`{s}`" for s in answer.of)
     if spec.kind == "training":
         what = f"the trained value of `{answer.of[0]}`"
@@ -134,18 +143,20 @@ def _answer_text(spec: Spec, answer: Any) -> str:
         what = f"the list of gradients with respect to {sources}"
     else:
         what = f"the gradient with respect to {sources}"
-    if answer.function:
-        what += f" of `{answer.function}`"
+    if len(set(letters.values())) > 1:
+        what += f" of {letters[answer.name]}"
     return f"{answer.description} ({what})" if answer.description else what
 
 
 def _functions(spec: Spec) -> list[dict[str, str]]:
     args = ", ".join(latex_name(v.name) for v in spec.variables)
-    head = "L" if spec.kind == "training" else "f"
-    items = [{"lhs": f"{head}({args})", "latex": spec.expression.latex()}]
-    extra = [a for a in spec.answers if a.function]
-    for letter, answer in zip("ghpq", extra):
-        items.append({"lhs": f"{letter}({args})", "latex": answer.expression.latex()})
+    letters = _function_letters(spec)
+    items = [{"lhs": f"{'L' if spec.kind == 'training' else 'f'}({args})",
+              "latex": spec.expression.latex()}]
+    for answer in spec.answers:
+        if answer.function:
+            items.append({"lhs": f"{letters[answer.name]}({args})",
+                          "latex": answer.expression.latex()})
     return items
 
 
@@ -153,7 +164,8 @@ def instructions_source(spec: Spec) -> str:
     variables = [{"param": v.param, "dtype": v.dtype, "held": _held_as(spec, v),
                   "shown": v.point if isinstance(v.point, str) else python_literal(v.value)}
                  for v in spec.variables]
-    answers = [{"name": a.name, "text": _answer_text(spec, a)} for a in spec.answers]
+    letters = _function_letters(spec)
+    answers = [{"name": a.name, "text": _answer_text(spec, a, letters)} for a in spec.answers]
     optimizer = None
     if spec.training is not None:
         optimizer = {"sgd": "`tf.keras.optimizers.SGD`",
