@@ -504,6 +504,12 @@ def parse_spec(data: bytes, path: Path) -> Spec:
     function = top.text("function")
     main = _parse_function(top, "function", function, names)
     answers = tuple(_answer(r, kind, names, main) for r in top.tables("answers"))
+    for index, answer in enumerate(answers):
+        shapes = {tuple(v.value.shape) for v in variables if v.name in answer.of}
+        if len(shapes) > 1:
+            raise top.error(f"answers[{index}].of", f"the sources {list(answer.of)} have "
+                            f"different shapes {sorted(shapes)}, so one list cannot hold "
+                            "their gradients for comparison", "use one answer per source")
     answer_names = [a.name for a in answers]
     if len(set(answer_names)) != len(answer_names):
         raise top.error("answers", f"two answers share a name: {answer_names}")

@@ -103,3 +103,15 @@ def test_an_infinite_derivative_is_an_authoring_error(write_spec):
     spec = load_spec(write_spec(function="sqrt(x)", point="0.0", expected="0.0"))
     with pytest.raises(SpecError, match="is not finite"):
         reference_answers(spec, spec.visible_values())
+
+
+@pytest.mark.parametrize("optimizer", ['optimizer = "adam"', 'optimizer = "sgd"\nmomentum = 0.9'])
+def test_training_optimizers_agree_with_their_update_rules(optimizer, write_spec):
+    """The engine's Adam and SGD-with-momentum against Keras' rules written in numpy."""
+    from grader.scaffold import spec_text
+
+    text = spec_text("sample", "training").replace('optimizer = "sgd"', optimizer)
+    spec = load_spec(write_spec(text))
+    for point in grading_points(spec, 0):
+        trained = reference_answers(spec, point.values)["w"]
+        assert abs(float(trained) - float(point.values["w"])) > 0.1  # it did train

@@ -184,3 +184,11 @@ def test_find_spec_suggests_an_id():
         find_spec("jacobain", EXERCISES)
     assert "unknown exercise 'jacobain'" in str(info.value)
     assert "did you mean `jacobian`?" in str(info.value)
+
+
+def test_a_list_answer_needs_sources_of_one_shape(write_spec):
+    path = write_spec(replace=[('of = "x"', 'of = ["x", "z"]'),
+                               ("[[answers]]", '[[variables]]\nname = "z"\npoint = [1.0, 2.0]\n\n[[answers]]'),
+                               ("x**2 + 2*x - 1", "x**2 + reduce_sum(z)")])
+    message = _error(path)
+    assert "key `answers[0].of`" in message and "different shapes" in message
