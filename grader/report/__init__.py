@@ -9,10 +9,10 @@ read a ``GradeResult`` and clean every string a notebook controls (``text``).
 from __future__ import annotations
 
 from grader.report.files import write_reports
-from grader.report.github import emit_github, github_annotations, step_summary_markdown
+from grader.report.github import github_annotations, step_summary_markdown
 from grader.report.machine import gradescope_json, json_report, junit_xml
 from grader.report.page import render_html
 from grader.report.terminal import terminal_summary
 
 __all__ = ["render_html", "write_reports", "junit_xml", "gradescope_json", "json_report",
-           "step_summary_markdown", "github_annotations", "emit_github", "terminal_summary"]
+           "step_summary_markdown", "github_annotations", "terminal_summary"]

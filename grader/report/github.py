@@ -8,9 +8,7 @@ nor start a command of its own.
 
 from __future__ import annotations
 
-import os
-import sys
-from typing import Any, Mapping, Sequence, TextIO
+from typing import Any, Sequence
 
 from grader.report.text import failed_checks, format_pair, format_points, one_line, verdict
 
@@ -18,17 +16,20 @@ from grader.report.text import failed_checks, format_pair, format_points, one_li
 # this many; the rest are counted. GitHub refuses a step summary over 1 MiB.
 MAX_DETAILED = 25
 MAX_ROWS = 1000
-# GitHub shows at most 10 error annotations per step; more are dropped silently.
-MAX_ANNOTATIONS = 10
+
+
+def values_sentence(check: Any, limit: int) -> str:
+    """"Expected: 6.0; got: -6.0." (or nothing when the check compares no values)."""
+    if check.expected is None and check.got is None:
+        return ""
+    expected, got = format_pair(check.expected, check.got, limit=limit)
+    return f"Expected: {expected}; got: {got}."
 
 
 def _failed_rows(result: Any) -> list[dict[str, Any]]:
     rows = []
     for check in failed_checks(result):
-        text = one_line(check.message, 500)
-        if check.expected is not None or check.got is not None:
-            expected, got = format_pair(check.expected, check.got, limit=120)
-            text += f" Expected {expected}, got {got}."
+        text = f"{one_line(check.message, 500)} {values_sentence(check, 120)}"
         rows.append({"name": one_line(check.name, 120), "hidden": check.hidden,
                      "text": text.strip(), "hint": one_line(check.hint, 1000)})
     return rows
@@ -75,10 +76,10 @@ def _command(file: str, title: str, message: str) -> str:
 
 
 def github_annotations(result: Any, notebook_path: str) -> list[str]:
-    """``::error`` lines for the failed checks, cell errors and grading errors.
+    """``::error`` lines: grading errors first, then cell errors, then failed checks.
 
-    At most ``MAX_ANNOTATIONS`` (GitHub's display limit): grading errors first, then
-    the checks; the last line says how many more the summary lists.
+    All of them, in that order of importance; GitHub's limit of 10 shown per step is
+    applied by the deliverer (``grader/github.py``), which sees every submission.
     """
     label = one_line(result.exercise or result.submission, 80)
     items: list[tuple[str, str]] = []
@@ -88,39 +89,11 @@ def github_annotations(result: Any, notebook_path: str) -> list[str]:
         items.append((f"{label}: a cell raised {one_line(err.ename, 80)}",
                       one_line(err.evalue, 1000) or one_line(err.ename)))
     for check in failed_checks(result):
-        parts = [one_line(check.message, 500)]
-        if check.expected is not None or check.got is not None:
-            expected, got = format_pair(check.expected, check.got, limit=200)
-            parts.append(f"Expected {expected}, got {got}.")
+        parts = [one_line(check.message, 500), values_sentence(check, 200)]
         if check.hint:
             parts.append(f"Hint: {one_line(check.hint, 1000)}")
         where = " (hidden point)" if check.hidden and "hidden" not in check.name else ""
         items.append((f"{label}: {one_line(check.name, 120)}{where}",
                       " ".join(p for p in parts if p)))
-    if len(items) > MAX_ANNOTATIONS:
-        extra = len(items) - (MAX_ANNOTATIONS - 1)
-        items = items[:MAX_ANNOTATIONS - 1] + [
-            (f"{label}: {extra} more problems",
-             f"{extra} more failed checks or errors: see the job summary or the HTML report. "
-             f"Score {format_points(result.score)} / {format_points(result.max_score)}.")]
     return [_command(notebook_path, title, message) for title, message in items]
 
-
-def emit_github(results: Sequence[Any], notebook_paths: Sequence[str], *,
-                environ: Mapping[str, str] | None = None, out: TextIO | None = None) -> None:
-    """Inside a GitHub Actions step: the job summary and the annotations, delivered.
-
-    The summary is appended to the file ``$GITHUB_STEP_SUMMARY`` names (steps share
-    it); the annotations go to ``out`` (stdout), where the runner reads workflow
-    commands. ``notebook_paths[i]`` is the file the annotations of ``results[i]`` point at.
-    """
-    environ = os.environ if environ is None else environ
-    out = sys.stdout if out is None else out
-    summary = environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(step_summary_markdown(results))
-    for result, path in zip(results, notebook_paths):
-        for line in github_annotations(result, path):
-            print(line, file=out)
-    out.flush()

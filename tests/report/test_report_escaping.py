@@ -113,13 +113,15 @@ def test_annotations_are_one_command_each_and_round_trip():
     assert "::error::forged %0A|pipe|" in _unescape(message)  # the student's text, inert
 
 
-def test_annotations_stay_within_github_s_limit():
+def test_annotations_put_what_stopped_grading_first():
     from dataclasses import replace
 
     result = hostile()
     result.checks = [replace(result.checks[0], name=f"check {i}") for i in range(30)]
     lines = report.github_annotations(result, "nb.ipynb")
-    assert len(lines) == 10 and "23 more problems" in lines[-1]
+    assert len(lines) == 32
+    assert "not graded::" in lines[0] and "a cell raised" in lines[1]
+    assert "check 29::" in lines[-1]
     assert report.github_annotations(CASES["passing"](), "nb.ipynb") == []
 
 

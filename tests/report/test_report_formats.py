@@ -177,20 +177,3 @@ def test_step_summary_of_a_huge_class_stays_under_github_s_limit():
     assert "…and 501 more submissions: see the gradebook." in md
     assert "…and 1475 more submissions with failed checks" in md
 
-
-def test_emit_github_appends_the_summary_and_prints_annotations(tmp_path):
-    import io
-
-    summary = tmp_path / "step_summary.md"
-    summary.write_text("earlier step\n", encoding="utf-8")
-    out = io.StringIO()
-    results = [failing_with_hints(), passing()]
-    report.emit_github(results, ["a/bob.ipynb", "a/alice.ipynb"],
-                       environ={"GITHUB_STEP_SUMMARY": str(summary)}, out=out)
-    assert summary.read_text(encoding="utf-8") == (
-        "earlier step\n" + report.step_summary_markdown(results))
-    lines = out.getvalue().splitlines()
-    assert lines == report.github_annotations(results[0], "a/bob.ipynb") and len(lines) == 4
-    out = io.StringIO()
-    report.emit_github([raising_cell()], ["c.ipynb"], environ={}, out=out)  # no summary file
-    assert out.getvalue().startswith("::error file=c.ipynb,title=")
