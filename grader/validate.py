@@ -169,7 +169,7 @@ def validate_exercises(ids: list[str], *, exercises_dir: str | Path,
             summary = check_exercise(spec, solutions_dir)
         except GraderError as err:
             all_ok = False
-            text = str(err).replace("\n", "\n" + " " * (width + 7))
+            text = "; ".join(line.strip() for line in str(err).splitlines())
             print(f"FAIL  {exercise_id:<{width}}  {text}", file=out)
         else:
             print(f"ok    {exercise_id:<{width}}  {summary}", file=out)

@@ -69,7 +69,7 @@ def test_a_wrong_expected_in_a_copy_is_caught(spec, course_copy, capsys):
     path.write_text(head + sep + tail)
     assert main(["validate", spec.id, *_dirs(exercises, solutions)]) == 1
     out = capsys.readouterr().out
-    assert out.startswith(f"FAIL  {spec.id}")
+    assert out.startswith(f"FAIL  {spec.id}") and len(out.splitlines()) == 1
     assert str(path) in out and f"key `expected.{name}`" in out
     reference = reference_answers(spec, spec.visible_values())[name]
     assert f"expected {name} = {format_value(wrong)}" in out
