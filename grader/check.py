@@ -53,6 +53,8 @@ DEFAULT_HINTS = {
                      "`gradient` more than once (and `del tape` when done).",
     "cell_error": "The answer cell raised {ename}: {evalue}. Fix the error first; the "
                   "traceback is below.",
+    "unanswered": "Replace the `...` in the answer cell with code that computes `{name}` "
+                  "with tf.GradientTape, then run the notebook top to bottom.",
     "not_number": "`{name}` should be a tensor or a number, but it is a {type_name}.",
     "dtype": "`{name}` has dtype {got}, but this exercise asks for {want}. "
              "{why}",
@@ -259,6 +261,9 @@ def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
         cell_hint = _cell_error_hint(run.errors, hints)
         return fail(f"`{name}` is None.", cell_hint or _variable_hint(name, variables, hints),
                     got="None")
+    if obs.type_name == "ellipsis":
+        return fail(f"`{name}` is still `...`: not answered yet.",
+                    hint("unanswered", hints, name=name))
     if obs.status in ("error", "unserializable"):
         return fail(f"`{name}` could not be read: {obs.error or obs.type_name}.",
                     hint("not_number", hints, name=name, type_name=obs.type_name or "value"))

@@ -214,3 +214,9 @@ def test_large_values_are_summarised_for_reports():
     big = np.arange(1000.0).reshape(10, 100)
     shown = check.shown(big)
     assert shown["shape"] == [10, 100] and shown["min"] == 0.0 and shown["max"] == 999.0
+
+
+def test_untouched_starter_says_not_answered_yet():
+    obs = Observed(name="grad", status="unserializable", type_name="ellipsis")
+    c = by_name(judge([run({"grad": obs})], [expect(6.0)]))["grad at the visible point"]
+    assert not c.passed and "not answered yet" in c.message and "..." in c.hint
