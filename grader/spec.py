@@ -144,8 +144,13 @@ class TrainingSpec:
     momentum: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Spec:
+    """One exercise, as loaded from ``path`` (see the module docstring for the keys).
+
+    Two specs are equal when they come from the same bytes of the same file, which
+    also makes a spec hashable (its fields hold arrays and dicts)."""
+
     id: str
     title: str
     kind: str
@@ -165,6 +170,14 @@ class Spec:
     points: Mapping[str, float] = field(default_factory=dict)
     training: TrainingSpec | None = None
     expression: expr.Expression = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Spec):
+            return NotImplemented
+        return (self.path, self.sha256) == (other.path, other.sha256)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.sha256))
 
     def variable(self, name: str) -> VariableSpec:
         for var in self.variables:
@@ -360,9 +373,14 @@ def _variable(reader: _Reader) -> VariableSpec:
     param = reader.text("param", f"{name}0")
     if not param.isidentifier() or keyword.iskeyword(param):
         raise reader.error("param", f"param must be a Python name, found {param!r}")
-    return VariableSpec(name=name, point=raw, dtype=dtype,
+    return VariableSpec(name=name, point=_freeze(raw), dtype=dtype,
                         role=reader.choice("role", ROLES, "variable"), param=param,
                         description=reader.text("description", ""), value=value)
+
+
+def _freeze(value: Any) -> Any:
+    """Nested lists as nested tuples, so a VariableSpec stays hashable."""
+    return tuple(_freeze(v) for v in value) if isinstance(value, list) else value
 
 
 def _parse_function(reader: _Reader, name: str, text: str,

@@ -192,3 +192,11 @@ def test_a_list_answer_needs_sources_of_one_shape(write_spec):
                                ("x**2 + 2*x - 1", "x**2 + reduce_sum(z)")])
     message = _error(path)
     assert "key `answers[0].of`" in message and "different shapes" in message
+
+
+def test_specs_compare_and_hash_by_file_and_content(write_spec):
+    path = write_spec()
+    first, again = load_spec(path), load_spec(path)
+    assert first == again and len({first, again}) == 1
+    write_spec(expected="6.00")
+    assert load_spec(path) != first
