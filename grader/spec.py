@@ -444,6 +444,9 @@ def _hidden(reader: _Reader, variables: tuple[str, ...]) -> HiddenSpec:
         if name not in variables:
             raise reader.error("vary", f"`{name}` is not a variable of this exercise",
                                _did_you_mean(name, variables))
+    if count and not vary:
+        raise reader.error("vary", "hidden points need at least one variable to vary",
+                           "list a variable in `vary`, or set `count = 0`")
     return HiddenSpec(count=count, range=low_high, spread=spread, vary=tuple(vary))
 
 

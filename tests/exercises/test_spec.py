@@ -200,3 +200,8 @@ def test_specs_compare_and_hash_by_file_and_content(write_spec):
     assert first == again and len({first, again}) == 1
     write_spec(expected="6.00")
     assert load_spec(path) != first
+
+
+def test_hidden_points_need_something_to_vary(write_spec):
+    message = _error(write_spec(replace=[("count = 2", "count = 2\nvary = []")]))
+    assert "key `hidden.vary`" in message and "at least one variable" in message
