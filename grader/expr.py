@@ -404,7 +404,9 @@ def _engine_fn(tf: Any, path: str) -> Callable[..., Any]:
 
 def _tape(node: Any, tf: Any, tensors: Mapping[str, Any]) -> Any:
     if isinstance(node, _Num):
-        return node.value
+        # A float, never an int: Python ints make `2 ** 10 ** 10` an endless computation;
+        # a Python float mixed with a tensor takes the tensor's dtype all the same.
+        return float(node.value)
     if isinstance(node, _Var):
         return tensors[node.name]
     if isinstance(node, _Const):
@@ -542,6 +544,28 @@ _CREATIONS: dict[str, Callable[..., np.ndarray]] = {
 }
 
 
+MAX_POINT_SIZE = 10_000  # elements in one variable's point: exercises are small
+
+
+def _creation_size(name: str, args: list) -> float:
+    """How many elements a creation call would make, computed before making them."""
+    try:
+        if name in ("fill", "ones", "zeros"):
+            shape = args[0] if isinstance(args[0], (list, tuple)) else (args[0],)
+            return float(np.prod([float(n) for n in shape]))
+        if name == "eye":
+            return float(args[0]) ** 2
+        if name == "linspace":
+            return float(args[2])
+        if name == "range":
+            bounds = [float(a) for a in args] + [1.0] * (3 - len(args))
+            start, stop, step = (0.0, bounds[0], 1.0) if len(args) == 1 else bounds
+            return abs((stop - start) / step) if step else 0.0
+    except (IndexError, TypeError, ValueError, ZeroDivisionError):
+        return 0.0  # malformed arguments: the call itself says what is wrong
+    return 0.0
+
+
 def creation_names() -> list[str]:
     """The creation calls a variable's point may be written with."""
     return sorted(_CREATIONS)
@@ -577,6 +601,9 @@ def creation_value(text: str) -> np.ndarray:
                               "tuples or lists") from None
     if any(isinstance(a, bool) for a in args):
         raise ExpressionError(f"`{text}`: booleans are not numbers")
+    if _creation_size(name, args) > MAX_POINT_SIZE:
+        raise ExpressionError(f"`{text}` has more than {MAX_POINT_SIZE} elements",
+                              fix="exercises use small tensors; shrink the shape")
     try:
         value = np.asarray(_CREATIONS[name](*args, **kwargs))
     except (TypeError, ValueError) as err:

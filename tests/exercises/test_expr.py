@@ -150,3 +150,11 @@ def test_creation_refused(text, message):
     with pytest.raises(ExpressionError) as info:
         creation_value(text)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["fill((1000000, 1000000), 1.0)", "ones((100000, 100000))",
+                                  "eye(1000000)", "range(1000000000000)",
+                                  "linspace(0.0, 1.0, 1000000000)"])
+def test_creation_refuses_huge_points_before_making_them(text):
+    with pytest.raises(ExpressionError, match="more than 10000 elements"):
+        creation_value(text)
