@@ -773,3 +773,194 @@ program("temporaries_do_not_alias_watched_tensors", """
     gy = t.gradient(y, x)
     gz = t.gradient(z, x)
 """)
+
+# --- edges a student meets: kinks, zeros, overflow, odd values --------------------------
+
+program("gradients_at_kinks_and_ties", """
+    x = tf.Variable([0.0, 1.0, -1.0])
+    with tf.GradientTape(persistent=True) as t:
+        a = tf.abs(x)
+        r = tf.nn.relu(x)
+        mx = tf.maximum(x, tf.constant([0.0, 1.0, 0.0]))
+        mn = tf.minimum(x, tf.constant([0.0, 1.0, 0.0]))
+        top = tf.reduce_max(tf.stack([x[1], x[1], x[0]]))
+        bottom = tf.reduce_min(tf.constant([2.0, 2.0]) * x[1])
+    grads = [t.gradient(v, x) for v in (a, r, mx, mn, top, bottom)]
+    print(grads)
+""")
+
+program("reduce_prod_with_zero", """
+    x = tf.Variable([0.0, 2.0, 3.0])
+    y = tf.Variable([0.0, 0.0, 3.0])
+    with tf.GradientTape(persistent=True) as t:
+        p = tf.reduce_prod(x)
+        q = tf.reduce_prod(y)
+        rows = tf.reduce_prod(tf.reshape(tf.concat([x, y], 0), (2, 3)), axis=1)
+    gp = t.gradient(p, x)
+    gq = t.gradient(q, y)
+    gr = t.gradient(rows, [x, y])
+""")
+
+program("pow_gradient_wrt_exponent_at_zero_and_negative_base", """
+    base = tf.Variable([0.0, -3.0, 2.0])
+    expo = tf.Variable(2.0)
+    with tf.GradientTape() as t:
+        y = tf.reduce_sum(tf.pow(base, expo))
+    gb, ge = t.gradient(y, [base, expo])
+""")
+
+program("sqrt_and_log_at_zero_and_where_nan", """
+    x = tf.Variable([0.0, 4.0])
+    with tf.GradientTape(persistent=True) as t:
+        s = tf.sqrt(x)
+        l = tf.math.log(x)
+        w = tf.where(x > 0.0, tf.sqrt(x), tf.zeros_like(x))
+    gs = t.gradient(s, x)
+    gl = t.gradient(l, x)
+    gw = t.gradient(w, x)
+    print(s, l, gs, gl, gw)
+""")
+
+program("overflow_safe_softplus_sigmoid_softmax", """
+    x = tf.Variable([-1000.0, -20.0, 0.0, 20.0, 1000.0])
+    with tf.GradientTape(persistent=True) as t:
+        sp = tf.math.softplus(x)
+        sg = tf.math.sigmoid(x)
+        sm = tf.nn.softmax(x)
+        th = tf.tanh(x)
+    grads = [t.gradient(v, x) for v in (sp, sg, sm, th)]
+""")
+
+program("nondifferentiable_paths_give_none", """
+    x = tf.Variable([1.5, -2.5])
+    with tf.GradientTape(persistent=True) as t:
+        as_int = tf.cast(tf.cast(x, tf.int32), tf.float32)
+        cmp = tf.cast(x > 0.0, tf.float32)
+        fdiv = x // 2.0
+        fmod = x % 2.0
+    g_int = t.gradient(as_int, x)
+    g_cmp = t.gradient(cmp, x)
+    g_fdiv = t.gradient(fdiv, x)
+    g_fmod = t.gradient(fmod, x)
+""")
+
+program("print_odd_scalars", """
+    for v in (1e10, 1e-5, 0.1, 1.0 / 3.0, float("nan"), float("inf"), -0.0, 123456789.0):
+        print(tf.constant(v))
+        print(repr(tf.constant(v, dtype=tf.float64)))
+    print(tf.constant(2 ** 31 - 1), tf.constant(-7))
+    print(tf.constant(1.5, dtype=tf.float16), repr(tf.constant([0.1, 2.0], dtype=tf.float16)))
+    print(tf.constant(np.array(3, dtype=np.int64)))
+""")
+
+program("big_python_int_and_numpy_scalars", """
+    big = tf.constant(2 ** 40)
+    mixed = tf.constant([1, 2 ** 40])
+    f32s = tf.constant(np.float32(2.0))
+    f64s = tf.constant(np.float64(2.0))
+    i64s = tf.constant(np.int64(5))
+    bools = tf.constant(np.array([True, False]))
+""")
+
+program("creation_dtype_details", """
+    a = tf.zeros(3)
+    b = tf.zeros([])
+    c = tf.ones((2,), dtype=tf.float64)
+    d = tf.eye(2, 3)
+    e = tf.eye(2, dtype=tf.int32)
+    f = tf.range(5.0)
+    g = tf.range(0, 1, 0.25)
+    h = tf.range(3, dtype=tf.float32)
+    i = tf.fill([2], 2.5)
+    j = tf.cast(tf.constant([1.0, 2.0]), "float64")
+    k = tf.reshape(tf.range(6), tf.shape(tf.zeros((3, 2))))
+    l = tf.zeros_like(tf.constant([1.0, 2.0], dtype=tf.float64))
+    m = tf.ones_like(tf.constant([True]))
+    n = tf.linspace(0.0, 2.0, 3)
+""")
+
+program("scalar_len_error", """
+    n = len(tf.constant(1.0))
+""", error="TypeError")
+
+program("iterate_scalar_error", """
+    items = [v for v in tf.constant(1.0)]
+""", error="TypeError")
+
+program("index_out_of_range", """
+    v = tf.constant([1, 2])[5]
+""", error="InvalidArgumentError")
+
+program("integer_division_by_zero", """
+    q = tf.constant(1) // tf.constant(0)
+""", error="InvalidArgumentError")
+
+program("float_division_by_zero", """
+    q = tf.constant([1.0, -1.0, 0.0]) / 0.0
+    print(q)
+""")
+
+program("watch_a_python_float", """
+    with tf.GradientTape() as t:
+        t.watch(3.0)
+""", error="ValueError")
+
+program("gradient_of_none_target", """
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        y = x * 2.0
+    g = t.gradient(None, x)
+""", error="TypeError")
+
+program("unknown_unconnected_gradients", """
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        y = x * 2.0
+    g = t.gradient(y, x, unconnected_gradients="sometimes")
+""", error="ValueError")
+
+program("assign_wrong_shape", """
+    v = tf.Variable([1.0, 2.0])
+    v.assign([1.0, 2.0, 3.0])
+""", error="ValueError")
+
+program("variable_mixed_dtype_op", """
+    v = tf.Variable(1.0)
+    w = v + tf.constant(1.0, dtype=tf.float64)
+""", error="InvalidArgumentError")
+
+program("mse_dtypes_and_lists", """
+    mse = tf.keras.losses.MeanSquaredError()
+    a = mse(tf.constant([1, 2]), tf.constant([1.5, 2.5]))
+    b = mse([1.0, 2.0], [1.0, 3.0])
+    c = mse(tf.ones((2, 2, 2)), tf.zeros((2, 2, 2)))
+    d = mse(tf.constant([1.0], dtype=tf.float64), tf.constant([3.0], dtype=tf.float64))
+""")
+
+program("optimizers_on_float64_and_matrices", """
+    v = tf.Variable(np.array([1.0, 2.0]))
+    m = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    sgd = tf.keras.optimizers.SGD(learning_rate=0.1, momentum=0.5)
+    adam = tf.keras.optimizers.Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.99, epsilon=1e-3)
+    for _ in range(3):
+        with tf.GradientTape() as t:
+            loss = tf.reduce_sum(v * v) + tf.cast(tf.reduce_sum(m ** 3), tf.float64)
+        gv, gm = t.gradient(loss, [v, m])
+        sgd.apply_gradients([(gv, v)])
+        adam.apply_gradients([(gm, m)])
+    its = (int(sgd.iterations), int(adam.iterations))
+""")
+
+program("module_naming_and_order", """
+    class MyTinyModel(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.zeta = tf.Variable(1.0)
+            self.alpha = tf.Variable(2.0)
+            self.middle = (tf.Variable(3.0), {"b": tf.Variable(4.0), "a": tf.Variable(5.0)})
+
+    model = MyTinyModel()
+    order = [float(v.numpy()) for v in model.trainable_variables]
+    name = model.name
+    print(order, name)
+""")
