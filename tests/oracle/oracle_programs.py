@@ -964,3 +964,106 @@ program("module_naming_and_order", """
     name = model.name
     print(order, name)
 """)
+
+# --- tape misuse and API corners ---------------------------------------------------------
+
+program("gradient_inside_non_persistent_context_stops_recording", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as t:
+        y = x * x
+        g = t.gradient(y, x)
+        z = x * x * x
+""")
+
+program("stop_recording_when_not_recording", """
+    t = tf.GradientTape()
+    with t.stop_recording():
+        pass
+""", error="RuntimeError", both=("not recording",))
+
+program("reset_when_not_recording", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        y = x * x
+    t.reset()
+""", error="ValueError")
+
+program("reenter_an_active_tape", """
+    x = tf.Variable(2.0)
+    t = tf.GradientTape()
+    with t:
+        with t:
+            y = x * x
+""", error="ValueError", both=("re-enter",))
+
+program("persistent_tape_entered_twice", """
+    x = tf.Variable(2.0)
+    t = tf.GradientTape(persistent=True)
+    with t:
+        y = x * x
+    with t:
+        z = x * x * x
+    gy, gz = t.gradient(y, x), t.gradient(z, x)
+""")
+
+program("batch_jacobian_needs_rank_2", """
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = x * x
+    j = t.batch_jacobian(y, x)
+""", error="ValueError", both=("rank at least 2",))
+
+program("len_of_variable", """
+    v = tf.Variable([1.0, 2.0])
+    n = len(v)
+""", error="TypeError")
+
+program("variable_indexing_and_operators", """
+    v = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    parts = [v[0], v[:, 1], v.shape, float(v[0, 0]), -v, abs(v), v @ v, v ** 2, v > 2.0,
+             tf.reduce_sum(v), v.numpy().sum()]
+""")
+
+program("gradient_corner_cases", """
+    x = tf.Variable(2.0)
+    frozen = tf.Variable(2.0, trainable=False)
+    n = tf.Variable(2)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(frozen)
+        y = x * 1.0 + frozen * frozen + tf.cast(n * n, tf.float32)
+        as_int = tf.cast(tf.stack([x, x]), tf.int32)
+    of_variable = t.gradient(x, x)
+    of_frozen = t.gradient(y, frozen)
+    of_int_var = t.gradient(y, n)
+    jac_int = t.jacobian(as_int, x)
+""")
+
+program("range_with_negative_limit", """
+    down = tf.range(5, 0, -2)
+    empty = tf.range(0)
+    bad = tf.range(-3)
+""", error="InvalidArgumentError")
+
+program("shape_errors_of_array_ops", """
+    errors = []
+    for make in (lambda: tf.reduce_sum(tf.ones((2, 3)), axis=2),
+                 lambda: tf.concat([tf.ones((2, 3)), tf.ones((3, 2))], 0),
+                 lambda: tf.stack([tf.ones((2,)), tf.ones((3,))]),
+                 lambda: tf.einsum("ij,jk->ik", tf.ones((2, 3)), tf.ones((2, 3))),
+                 lambda: tf.squeeze(tf.ones((2, 3)), axis=0),
+                 lambda: tf.transpose(tf.ones((2, 3)), perm=[0, 0]),
+                 lambda: tf.where(tf.constant([True, False]), tf.ones((3,)), tf.zeros((3,))),
+                 lambda: tf.matmul(tf.ones((3,)), tf.ones((3, 2))),
+                 lambda: tf.matmul(tf.ones((2, 2)), tf.ones((2, 2), dtype=tf.float64)),
+                 lambda: tf.nn.softmax(tf.constant([1, 2])),
+                 lambda: tf.sqrt(tf.constant(4)),
+                 lambda: tf.constant([1.0], dtype="float33"),
+                 lambda: tf.reshape(tf.ones((2, 3)), (5, -1))):
+        try:
+            make()
+            errors.append(None)
+        except Exception as exc:
+            errors.append(type(exc).__name__)
+    print(errors)
+""")
