@@ -402,11 +402,18 @@ def _engine_fn(tf: Any, path: str) -> Callable[..., Any]:
     return target
 
 
+def _has_variable(node: Any) -> bool:
+    found = []
+    _walk(node, lambda n: found.append(n) if isinstance(n, _Var) else None)
+    return bool(found)
+
+
 def _tape(node: Any, tf: Any, tensors: Mapping[str, Any]) -> Any:
-    if isinstance(node, _Num):
-        # A float, never an int: Python ints make `2 ** 10 ** 10` an endless computation;
-        # a Python float mixed with a tensor takes the tensor's dtype all the same.
-        return float(node.value)
+    if not _has_variable(node):
+        # A constant part (`2`, `sin(2)`) becomes a Python float, which takes the dtype
+        # of the tensor it meets; the engine would make `tf.sin(2.0)` float32 and then
+        # refuse to mix it with float64. (Never an int: `2 ** 10 ** 10` would not end.)
+        return float(_numpy(node, {}))
     if isinstance(node, _Var):
         return tensors[node.name]
     if isinstance(node, _Const):

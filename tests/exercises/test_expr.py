@@ -158,3 +158,46 @@ def test_creation_refused(text, message):
 def test_creation_refuses_huge_points_before_making_them(text):
     with pytest.raises(ExpressionError, match="more than 10000 elements"):
         creation_value(text)
+
+
+# ---------------------------------------------------------------------------
+# numpy and the engine agree on random expressions
+# ---------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_UNARY = ["sin", "cos", "tanh", "sigmoid", "square", "tf.exp", "tf.math.softplus", "abs"]
+_BINARY = ["+", "-", "*"]
+
+
+def _expressions(depth: int):
+    leaves = st.sampled_from(["x", "z", "2", "0.5", "3.0"])
+    if depth == 0:
+        return leaves
+    sub = _expressions(depth - 1)
+    return st.one_of(
+        leaves,
+        st.tuples(st.sampled_from(_UNARY), sub).map(lambda p: f"{p[0]}({p[1]})"),
+        st.tuples(sub, st.sampled_from(_BINARY), sub).map(lambda p: f"({p[0]} {p[1]} {p[2]})"),
+        st.tuples(sub, st.sampled_from(["2", "3"])).map(lambda p: f"({p[0]})**{p[1]}"),
+        sub.map(lambda s: f"-{s}"),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(text=_expressions(3),
+       x=st.lists(st.floats(-1.5, 1.5), min_size=3, max_size=3),
+       z=st.floats(-1.5, 1.5))
+def test_numpy_and_the_engine_evaluate_alike(text, x, z):
+    import grader.tape as tf
+
+    expression = parse(text, ["x", "z"])
+    values = {"x": np.array(x), "z": np.array(z)}
+    want = expression.evaluate(values)
+    tensors = {name: tf.constant(value) for name, value in values.items()}
+    got = np.asarray(tf.convert_to_tensor(expression.to_tape(tf, tensors),
+                                          dtype=tf.float64).numpy())
+    np.testing.assert_allclose(np.broadcast_to(got, want.shape), want, rtol=1e-12, atol=1e-12)
+    assert expression.latex()
+    assert parse(expression.text, ["x", "z"]).latex() == expression.latex()
