@@ -115,3 +115,54 @@ def test_training_optimizers_agree_with_their_update_rules(optimizer, write_spec
     for point in grading_points(spec, 0):
         trained = reference_answers(spec, point.values)["w"]
         assert abs(float(trained) - float(point.values["w"])) > 0.1  # it did train
+
+
+# ---------------------------------------------------------------------------
+# Engine gradients against finite differences on random smooth functions
+# ---------------------------------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from grader.spec import parse_spec  # noqa: E402
+
+_SMOOTH = ["sin", "cos", "tanh", "sigmoid", "square", "exp", "softplus"]
+
+
+def _smooth(depth: int):
+    leaves = st.sampled_from(["x", "z", "1.5", "x", "z"])
+    if depth == 0:
+        return leaves
+    sub = _smooth(depth - 1)
+    return st.one_of(
+        leaves,
+        st.tuples(st.sampled_from(_SMOOTH), sub).map(lambda p: f"{p[0]}({p[1]})"),
+        st.tuples(sub, st.sampled_from(["+", "-", "*"]), sub).map(lambda p: f"({p[0]} {p[1]} {p[2]})"),
+        st.tuples(sub, st.sampled_from(["2", "3"])).map(lambda p: f"({p[0]})**{p[1]}"),
+    )
+
+
+def _random_spec(function: str, kind: str, x: list, z: float):
+    answers = {
+        "gradient": '[[answers]]\nname = "d"\nof = "x"\n\n[[answers]]\nname = "dz"\nof = "z"\n',
+        "higher-order": '[[answers]]\nname = "d2"\nof = "z"\norder = 2\n',
+        "jacobian": '[[answers]]\nname = "jac"\nof = "x"\n',
+    }[kind]
+    text = (f'id = "random"\ntitle = "t"\nkind = "{kind}"\nstatement = "s"\nstarter = "d = ..."\n'
+            f'function = "{function}"\n\n[[variables]]\nname = "x"\npoint = {x!r}\n\n'
+            f'[[variables]]\nname = "z"\npoint = {z!r}\n\n{answers}')
+    return parse_spec(text.encode(), Path("random.toml"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(function=_smooth(3), kind=st.sampled_from(["gradient", "higher-order", "jacobian"]),
+       x=st.lists(st.floats(-1.0, 1.0, allow_subnormal=False), min_size=2, max_size=2),
+       z=st.floats(-1.0, 1.0, allow_subnormal=False))
+def test_engine_and_finite_differences_agree_on_random_functions(function, kind, x, z):
+    try:
+        spec = _random_spec(function, kind, x, z)
+    except SpecError:
+        return  # e.g. exp(exp(exp(x))) overflowing at the point: not a smooth case
+    reference_answers(spec, spec.visible_values())  # raises if the two routes disagree
