@@ -180,26 +180,35 @@ def grade_notebook(path: Path, *, exercise: str | None = None,
                         total_timeout=total_timeout, started=started)
 
 
+def expectations_at(spec: Any, point: Any) -> dict[str, Any]:
+    """What each answer must be at ``point``: references computed here, never in a kernel."""
+    from grader import check, reference
+
+    values = reference.reference_answers(spec, point.values)
+    return {a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
+                                      tolerance=spec.tolerance)
+            for a in spec.answers}
+
+
+def judged_names(spec: Any) -> tuple[list[str], list[str]]:
+    """The answers to read, and the exercise's variables read alongside to explain a None."""
+    answers = [a.name for a in spec.answers]
+    return answers, [v.name for v in spec.variables if v.name not in answers]
+
+
 def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
                  exercises_dir: Path | None, seed: int | None, cell_timeout: float,
                  total_timeout: float, started: float) -> GradeResult:
-    from grader import check, points as points_mod, reference, render, resources, spec as spec_mod
+    from grader import check, points as points_mod, render, resources, spec as spec_mod
     from grader.execute import Rerun, run_submission
 
     spec = spec_mod.find_spec(exercise_id, exercises_dir or resources.exercises_dir())
     seed = seed_for(data) if seed is None else seed
     points = points_mod.grading_points(spec, seed)
-    expectations = []
-    for point in points:
-        values = reference.reference_answers(spec, point.values)
-        expectations.append({
-            a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
-                                      tolerance=spec.tolerance)
-            for a in spec.answers})
+    expectations = [expectations_at(spec, point) for point in points]
     visible, hidden = points[0], points[1:]
     _set_parameters(nb, render.parameters_source(spec, visible.values))
-    answer_names = [a.name for a in spec.answers]
-    variable_names = [v.name for v in spec.variables if v.name not in answer_names]
+    answer_names, variable_names = judged_names(spec)
     execution = run_submission(
         nb, answers=answer_names + variable_names,
         visible_point=points_mod.point_to_json(visible),

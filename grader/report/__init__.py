@@ -11,8 +11,8 @@ from __future__ import annotations
 from grader.report.files import write_reports
 from grader.report.github import github_annotations, step_summary_markdown
 from grader.report.machine import gradescope_json, json_report, junit_xml
-from grader.report.page import render_html
+from grader.report.page import render_html, render_inline
 from grader.report.terminal import terminal_summary
 
-__all__ = ["render_html", "write_reports", "junit_xml", "gradescope_json", "json_report",
+__all__ = ["render_html", "render_inline", "write_reports", "junit_xml", "gradescope_json", "json_report",
            "step_summary_markdown", "github_annotations", "terminal_summary"]

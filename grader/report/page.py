@@ -98,3 +98,10 @@ def render_html(result: Any) -> str:
     from grader.report.templates import environment
 
     return environment("html").get_template("report.html.j2").render(page=page_model(result))
+
+
+def render_inline(result: Any) -> str:
+    """The compact panel the notebook's check cell shows under itself (no page chrome)."""
+    from grader.report.templates import environment
+
+    return environment("html").get_template("inline.html.j2").render(page=page_model(result))
