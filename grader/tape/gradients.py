@@ -152,8 +152,22 @@ def _square(g, ins, out, attrs, needs):
     return (M.multiply(g, M.multiply(ins[0], 2)),)
 
 
+def _zero_where_g_is_zero(g, out, rule):
+    """TensorFlow's SqrtGrad and ReciprocalGrad give 0 where the upstream gradient is 0,
+    even where the local derivative is infinite (so ``tf.where`` guards work)."""
+    silent = g._value == 0
+    if not (np.any(silent) and np.any(~np.isfinite(rule(out._value)))):
+        return None
+    mask = wrap(np.broadcast_to(silent, _shape(out)), _BOOL)
+    return mask, M.where(mask, _const(np.ones(_shape(out)), out), out)
+
+
 def _sqrt(g, ins, out, attrs, needs):
-    return (M.realdiv(M.multiply(g, 0.5), out),)
+    guarded = _zero_where_g_is_zero(g, out, lambda y: 0.5 / y)
+    if guarded is None:
+        return (M.realdiv(M.multiply(g, 0.5), out),)
+    mask, safe_out = guarded
+    return (M.where(mask, _const(np.zeros(_shape(out)), out), M.realdiv(M.multiply(g, 0.5), safe_out)),)
 
 
 def _rsqrt(g, ins, out, attrs, needs):
@@ -197,7 +211,11 @@ def _sigmoid(g, ins, out, attrs, needs):
 
 
 def _reciprocal(g, ins, out, attrs, needs):
-    return (M.multiply(M.negative(g), M.square(out)),)
+    guarded = _zero_where_g_is_zero(g, out, np.square)
+    if guarded is None:
+        return (M.multiply(M.negative(g), M.square(out)),)
+    mask, safe_out = guarded
+    return (M.where(mask, _const(np.zeros(_shape(out)), out), M.multiply(M.negative(g), M.square(safe_out))),)
 
 
 def _softplus(g, ins, out, attrs, needs):

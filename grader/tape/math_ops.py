@@ -98,8 +98,17 @@ add = _binary("AddV2", np.add, "``tf.add``: x + y with numpy broadcasting.", "ad
 subtract = _binary("Sub", np.subtract, "``tf.subtract``: x - y.", "subtract")
 multiply = _binary("Mul", np.multiply, "``tf.multiply``: x * y.", "multiply")
 realdiv = _binary("RealDiv", np.true_divide, "x / y for floating tensors.", "realdiv")
-floordiv = _binary("FloorDiv", np.floor_divide, "``tf.math.floordiv``: floor(x / y).", "floordiv")
-floormod = _binary("FloorMod", np.mod, "``tf.math.floormod``: x - floor(x / y) * y.", "floormod")
+def _checked(fn):
+    """Integer // and % by zero are errors in TensorFlow (numpy quietly gives 0)."""
+    def integer_safe(x, y):
+        if x.dtype.kind in "iu" and not np.all(y):
+            raise ZeroDivisionError("Integer division by zero")
+        return fn(x, y)
+    return integer_safe
+
+
+floordiv = _binary("FloorDiv", _checked(np.floor_divide), "``tf.math.floordiv``: floor(x / y).", "floordiv")
+floormod = _binary("FloorMod", _checked(np.mod), "``tf.math.floormod``: x - floor(x / y) * y.", "floormod")
 pow = _binary("Pow", np.power, "``tf.pow``: x ** y.", "pow")  # noqa: A001 - TensorFlow's name
 maximum = _binary("Maximum", np.maximum, "``tf.maximum``: the larger of x and y, element-wise.", "maximum")
 minimum = _binary("Minimum", np.minimum, "``tf.minimum``: the smaller of x and y, element-wise.", "minimum")

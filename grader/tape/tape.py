@@ -280,6 +280,9 @@ class GradientTape:
         entries = self._begin()
         zero = _connect_mode(unconnected_gradients)
         flat_sources = self._sources(sources)
+        if target is None:
+            raise TypeError("Argument `target` should be a list or nested structure of Tensors, Variables or "
+                            "CompositeTensors to be differentiated, but received None.")
         targets = [convert_to_tensor(t) for t in _flatten(target)]
         if output_gradients is None:
             seeds = [None] * len(targets)

@@ -354,3 +354,19 @@ def test_function_decorator_is_eager():
         return x * 2
 
     assert float(f(tf.constant(2.0))) == 4.0
+
+
+def test_integer_division_by_zero_is_an_error():
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Integer division by zero \[Op:FloorDiv\]"):
+        tf.constant(1) // tf.constant(0)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Integer division by zero \[Op:FloorMod\]"):
+        tf.constant([7]) % tf.constant([0])
+    assert float(tf.constant(1.0) // tf.constant(0.0)) == float("inf")
+
+
+def test_mean_squared_error_computes_in_float32():
+    mse = tf.keras.losses.MeanSquaredError()
+    a = mse(tf.constant([1, 2]), tf.constant([1.5, 2.5]))
+    d = mse(tf.constant([1.0], dtype=tf.float64), tf.constant([3.0], dtype=tf.float64))
+    assert repr(a) == "<tf.Tensor: shape=(), dtype=float32, numpy=0.25>"
+    assert repr(d) == "<tf.Tensor: shape=(), dtype=float32, numpy=4.0>"

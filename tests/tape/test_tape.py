@@ -438,3 +438,19 @@ def test_provenance_is_bounded():
         first = g if first is None else first
     assert len(provenance._recent) == provenance.MAX_ENTRIES
     assert not provenance.came_from_tape(first)
+
+
+def test_where_guarded_sqrt_and_reciprocal_have_zero_gradient_at_zero():
+    for fn, expected in ((tf.sqrt, [0.0, 0.25]), (tf.math.reciprocal, [0.0, -0.0625])):
+        x = tf.Variable([0.0, 4.0])
+        with tf.GradientTape() as t:
+            w = tf.where(x > 0.0, fn(x), tf.zeros_like(x))
+        np.testing.assert_array_equal(_np(t.gradient(w, x)), expected)
+
+
+def test_gradient_of_none_is_a_type_error():
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        x * 2.0
+    with pytest.raises(TypeError, match="Argument `target` should be a list or nested structure"):
+        t.gradient(None, x)
