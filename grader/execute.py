@@ -50,6 +50,12 @@ _KERNEL_ARGS = (
     "--HistoryManager.enabled=False",  # no sqlite history file, faster start
     "--IPKernelApp.quiet=True",
 )
+# ``python -m ipykernel_launcher``, minus debugpy: ipykernel imports it at start-up
+# (60 ms, a sixth of the kernel's boot) only to offer a debugger nobody attaches here.
+_KERNEL_LAUNCH = (
+    "import sys; sys.modules['debugpy'] = None; "
+    "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()"
+)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 _TRACEBACK_KEEP = 8000  # characters kept from each end of a long traceback
 
@@ -213,6 +219,7 @@ class KernelHandle:
         self._closed = False
         self._start_error: str | None = None
         self._fatal: str | None = None
+        self._closing = False
         self._last_reply: dict | None = None
         self._loop = asyncio.new_event_loop()
         self.folders = PrivateFolders.create(submission_name, _notebook_text(nb))
@@ -232,7 +239,7 @@ class KernelHandle:
         from jupyter_client.kernelspec import KernelSpec
         from jupyter_client.manager import AsyncKernelManager
 
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}", *_KERNEL_ARGS]
+        argv = [sys.executable, "-c", _KERNEL_LAUNCH, "-f", "{connection_file}", *_KERNEL_ARGS]
         plan = self.sandbox.plan(argv, self.folders, self.limits, self.total_timeout)
         km = AsyncKernelManager(
             transport="ipc",
@@ -254,7 +261,7 @@ class KernelHandle:
         """Kill the kernel's process group and remove its folders (idempotent)."""
         if self._closed:
             return
-        self._closed = True
+        self._closed = self._closing = True
         loop = self._loop
         if self._kc is not None:
             _quietly(self._kc.stop_channels)
@@ -265,7 +272,10 @@ class KernelHandle:
             if process is not None:
                 _quietly(process.wait, timeout=2)
         if not loop.is_closed():
-            _quietly(loop.run_until_complete, self._release())
+            try:
+                loop.run_until_complete(self._release())
+            except (Exception, asyncio.CancelledError):
+                pass
             _quietly(loop.close)
         if getattr(self, "_log", None) is not None:
             self._log.close()
@@ -273,7 +283,7 @@ class KernelHandle:
 
     async def _release(self) -> None:
         """Cancel leftover tasks; remove the connection file and sockets; close zmq."""
-        await _cancel_other_tasks()
+        await _cancel_tasks(asyncio.all_tasks())
         km = self._km
         if km is None:
             return
@@ -359,7 +369,15 @@ class KernelHandle:
                     + (f": {tail.strip()[-500:]}" if tail.strip() else ""))
         kc.allow_stdin = False
         Client = _make_client_class()
-        client = Client(self._nb, km, output_bytes=self.limits.output_bytes,
+        # nbclient writes each executed cell back into ``client.nb.cells[index]``; give
+        # it a scratch notebook (room for the injected cells' negative indices) so the
+        # caller's notebook is never modified.
+        from nbformat import NotebookNode
+
+        n_cells = len(self._nb.get("cells", []))
+        scratch = NotebookNode({"cells": [NotebookNode() for _ in range(n_cells + 2)],
+                                "metadata": NotebookNode(), "nbformat": 4, "nbformat_minor": 5})
+        client = Client(scratch, km, output_bytes=self.limits.output_bytes,
                         allow_errors=True, interrupt_on_timeout=False, record_timing=False,
                         iopub_timeout=4, raise_on_iopub_timeout=False, kernel_name="",
                         log=_quiet_logger(), on_cell_executed=self._on_executed)
@@ -422,16 +440,28 @@ class KernelHandle:
         client = self._client
         client.timeout_func = lambda _cell: limit
         cell = NotebookNode({"cell_type": "code", "metadata": NotebookNode(), "source": step.source,
-                             "outputs": [], "execution_count": None, "id": "x"})
+                             "outputs": [], "execution_count": None})
         self._last_reply = None
+        before = asyncio.all_tasks()
         try:
             await client.async_execute_cell(cell, step.index, store_history=False)
-        except CellTimeoutError:
-            await _cancel_other_tasks()
-            return await self._after_timeout(step, limit, cell_timeout)
-        except DeadKernelError:
-            await _cancel_other_tasks()
-            return self._kernel_died(step)
+        except Exception as exc:
+            if self._closing:  # close() cancelled us (Ctrl-C): nbclient calls that a dead kernel
+                return _Outcome(stop="the grader was interrupted")
+            # nbclient leaves its IOPub reader running after a timeout; it would swallow
+            # the next cell's messages.
+            await _cancel_tasks(asyncio.all_tasks() - before)
+            if isinstance(exc, CellTimeoutError):
+                return await self._after_timeout(step, limit, cell_timeout)
+            if isinstance(exc, DeadKernelError) or not await self._km.is_alive():
+                return self._kernel_died(step)
+            # e.g. messages the notebook garbled (json.dumps patched in the kernel)
+                return self._kernel_died(step)
+            message = ("the grader could not follow the kernel after this cell "
+                       f"({type(exc).__name__}: {_clip(str(exc), 200)}); did the notebook "
+                       "replace the json module or the kernel's messaging?")
+            return _Outcome(error=self._cell_error(step, "KernelProtocolError", message, []),
+                            stop=message)
         outcome = _Outcome()
         reply = self._last_reply
         content = (reply or {}).get("content") or {}
@@ -516,19 +546,15 @@ async def _aquietly(awaitable: Any) -> None:
         pass
 
 
-async def _cancel_other_tasks() -> None:
-    """Cancel what nbclient leaves running after a timeout or a dead kernel.
-
-    On CellTimeoutError nbclient does not cancel its iopub reader, which would go on
-    swallowing the next cell's messages. The loop belongs to one KernelHandle, so
-    every other task is nbclient's.
-    """
+async def _cancel_tasks(tasks: Any) -> None:
+    """Cancel ``tasks`` (never the calling one) and give them a moment to finish."""
     current = asyncio.current_task()
-    others = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    others = [t for t in tasks if t is not current and not t.done()]
     for task in others:
         task.cancel()
     if others:
-        await asyncio.gather(*others, return_exceptions=True)
+        # ``wait``, not ``gather``: cancelling a gather cancels its children in turn.
+        await asyncio.wait(others, timeout=2.0)
 
 
 async def _wait_for_ready(kc: Any, km: Any, deadline: float) -> bool:
@@ -592,12 +618,12 @@ def _quiet_logger() -> logging.Logger:
 
 
 def _notebook_text(nb: Any) -> str:
-    import nbformat
+    """The submission copy for the working folder: plain JSON, no validation.
 
-    try:
-        return nbformat.writes(nb)
-    except Exception:
-        return json.dumps(nb, default=str)
+    ``nbformat.writes`` would validate (jsonschema, and warnings about cell ids) for a
+    file only the student's own code reads.
+    """
+    return json.dumps(nb, indent=1, ensure_ascii=False, default=str) + "\n"
 
 
 def start_kernel(nb: Any, *, limits: Limits | None = None, total_timeout: float = 60.0,

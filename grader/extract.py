@@ -6,7 +6,8 @@ Two halves that must agree, kept in one file:
   after the student's code (and again after each hidden-point re-run). In the kernel
   it describes each answer variable: status, type, dtype, shape, value as nested lists
   (NaN and infinities as the strings "nan", "inf", "-inf"), whether the tape produced
-  it, and the items of a list/tuple answer. It publishes one ``display_data`` with a
+  it, and the items of a list/tuple answer. It then clears the engine's record of tape
+  results, so the next run's ``from_tape`` is about that run's tape calls only. It publishes one ``display_data`` with a
   private MIME type whose JSON carries ``nonce``.
 - ``parse_outputs(outputs, answers, nonce)`` finds that payload among the cell's
   outputs and turns it into ``Observed`` objects. Anything malformed, missing,
@@ -100,10 +101,10 @@ def @FUNC@():
             return '[' + ','.join([_enc(v) for v in o]) + ']'
         return _num(o)
 
-    _prov = [None]
+    _prov = [None, None]
     try:
-        from grader.tape.provenance import came_from_tape as _cft
-        _prov[0] = _cft
+        from grader.tape.provenance import came_from_tape as _cft, clear as _clear
+        _prov[0], _prov[1] = _cft, _clear
     except _BaseException:
         pass
 
@@ -273,6 +274,12 @@ def @FUNC@():
         if _old is not None:
             _signal.signal(_signal.SIGALRM, _old)
     payload = '{"nonce":' + _q(_nonce) + ',"answers":{' + ','.join(entries) + '}}'
+    if _prov[1] is not None:
+        # Each run's ``from_tape`` is about the tape results of that run only.
+        try:
+            _prov[1]()
+        except _BaseException:
+            pass
     from IPython.core.getipython import get_ipython as _gi
     _gi().display_pub.publish(data={@MIME@: payload}, metadata={})
 
@@ -281,6 +288,15 @@ try:
 finally:
     del @FUNC@
 '''
+
+# The cell itself is two lines: the code above travels as one string literal, which
+# IPython's input transformers pass over as a single token (transforming the expanded
+# code cost 10-15 ms per extraction) and which cannot be mistaken for magics.
+_CELL = (
+    "import builtins as _tapegrader_builtins_@NONCE_ID@\n"
+    "_tapegrader_builtins_@NONCE_ID@.exec(_tapegrader_builtins_@NONCE_ID@.compile("
+    "@SOURCE@, '<tapegrader extraction>', 'exec')); del _tapegrader_builtins_@NONCE_ID@\n"
+)
 
 
 def new_nonce() -> str:
@@ -309,7 +325,7 @@ def build_cell(answers: Sequence[str], nonce: str, *, budget_s: float = ANSWER_B
     source = _KERNEL_SOURCE
     for key, value in replacements.items():
         source = source.replace(key, value)
-    return source.strip() + "\n"
+    return _CELL.replace("@NONCE_ID@", nonce).replace("@SOURCE@", repr(source.strip() + "\n"))
 
 
 # ---------------------------------------------------------------------- grader side

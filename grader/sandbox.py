@@ -111,7 +111,10 @@ class PrivateFolders:
             except OSError:
                 pass
 
-        shutil.rmtree(self.root, onerror=_retry)
+        if sys.version_info >= (3, 12):
+            shutil.rmtree(self.root, onexc=_retry)
+        else:
+            shutil.rmtree(self.root, onerror=_retry)
 
     def log_tail(self, limit: int = 2000) -> str:
         """The end of the kernel's own stderr (a Python crash dump on a segfault)."""
@@ -184,17 +187,22 @@ def kernel_environment(folders: PrivateFolders, source: Mapping[str, str] | None
 # --------------------------------------------------------------------------- limits
 
 
-def _count_user_tasks(uid: int) -> int:
-    """Threads and processes of ``uid`` now (RLIMIT_NPROC counts all of them)."""
-    total = 0
+def _proc_files(name: str):
+    """(pid, contents of /proc/PID/name) for every process still there to read."""
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
-            with open(f"/proc/{entry.name}/status", "rb") as fh:
-                text = fh.read()
+            with open(f"/proc/{entry.name}/{name}", "rb") as fh:
+                yield int(entry.name), fh.read()
         except OSError:
             continue
+
+
+def _count_user_tasks(uid: int) -> int:
+    """Threads and processes of ``uid`` now (RLIMIT_NPROC counts all of them)."""
+    total = 0
+    for _pid, text in _proc_files("status"):
         uid_field = threads = None
         for line in text.splitlines():
             if line.startswith(b"Uid:"):
@@ -259,18 +267,11 @@ def limits_preexec(triples: list[tuple[int, int, int]]) -> Callable[[], None]:
 def live_group_members(pgid: int) -> list[int]:
     """PIDs in process group ``pgid`` that are not zombies (Linux ``/proc``)."""
     members = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
+    for pid, stat in _proc_files("stat"):
         # Fields after the parenthesised command: state ppid pgrp ...
         fields = stat[stat.rfind(b")") + 2:].split()
         if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
-            members.append(int(entry.name))
+            members.append(pid)
     return members
 
 
