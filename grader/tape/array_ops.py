@@ -97,8 +97,13 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
             dt = dtypes.float32 if any(isinstance(x, (float, np.floating)) for x in vals) else dtypes.int32
     else:
         dt = dtypes.as_dtype(dtype)
-    if vals[2] == 0:
+    start_v, limit_v, delta_v = vals
+    if delta_v == 0:
         raise op_error("Range", "Requires delta != 0: 0")
+    if delta_v > 0 and start_v > limit_v:
+        raise op_error("Range", "Requires start <= limit when delta > 0: %s/%s" % (start_v, limit_v))
+    if delta_v < 0 and start_v < limit_v:
+        raise op_error("Range", "Requires start >= limit when delta < 0: %s/%s" % (start_v, limit_v))
     return wrap(np.arange(vals[0], vals[1], vals[2]).astype(dt._np), dt)
 
 

@@ -20,6 +20,7 @@ from .array_ops import reshape, stack, zeros
 from .gradients import RULES
 from .math_ops import add
 from .recording import active
+from .shape import TensorShape
 from .tensor import Tensor, Variable, convert_to_tensor, wrap
 
 __all__ = ["GradientTape", "UnconnectedGradients"]
@@ -196,6 +197,8 @@ class GradientTape:
             self._pop()
 
     def _push(self) -> None:
+        if self._recording:
+            raise ValueError("Tape is still recording, This can happen if you try to re-enter an already-active tape.")
         if self._entries is None:
             self._fresh()
         active.append(self)
@@ -324,6 +327,9 @@ class GradientTape:
         [source] = self._sources([source])
         target = convert_to_tensor(target)
         tshape, sshape = target._value.shape, source._value.shape
+        for shape in (tshape, sshape):
+            if len(shape) < 2:
+                raise ValueError("Shape %s must have rank at least 2" % (TensorShape(shape),))
         if not tshape or not sshape or tshape[0] != sshape[0]:
             raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to match."
                              % (tshape, sshape))

@@ -362,6 +362,9 @@ class Variable(Tensor):
         self._value = self._value - self._new_value(delta, "subtract value from")
         return self if read_value else None
 
+    def __len__(self):
+        raise TypeError("object of type 'ResourceVariable' has no len()")
+
     def __hash__(self):
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key. (Variable: %r)" % self)
 

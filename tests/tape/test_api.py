@@ -370,3 +370,12 @@ def test_mean_squared_error_computes_in_float32():
     d = mse(tf.constant([1.0], dtype=tf.float64), tf.constant([3.0], dtype=tf.float64))
     assert repr(a) == "<tf.Tensor: shape=(), dtype=float32, numpy=0.25>"
     assert repr(d) == "<tf.Tensor: shape=(), dtype=float32, numpy=4.0>"
+
+
+def test_range_direction_errors_and_len_of_variable():
+    np.testing.assert_array_equal(tf.range(5, 0, -2).numpy(), [5, 3, 1])
+    assert tf.range(0).shape == (0,)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Requires start <= limit when delta > 0: 0/-3"):
+        tf.range(-3)
+    with pytest.raises(TypeError, match="has no len"):
+        len(tf.Variable([1.0, 2.0]))

@@ -454,3 +454,21 @@ def test_gradient_of_none_is_a_type_error():
         x * 2.0
     with pytest.raises(TypeError, match="Argument `target` should be a list or nested structure"):
         t.gradient(None, x)
+
+
+def test_entering_an_active_tape_again_is_an_error():
+    x = tf.Variable(2.0)
+    t = tf.GradientTape()
+    with t:
+        with pytest.raises(ValueError, match="Tape is still recording"):
+            with t:
+                x * x
+
+
+def test_batch_jacobian_needs_rank_two():
+    x = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as t:
+        t.watch(x)
+        y = x * x
+    with pytest.raises(ValueError, match=r"Shape \(2,\) must have rank at least 2"):
+        t.batch_jacobian(y, x)
