@@ -161,6 +161,10 @@ class _Parser:
             where = f"column {node.col_offset + 1} of `{self.text}`"
         return ExpressionError(message, where=where, fix=fix)
 
+    def segment(self, node: ast.AST) -> str:
+        """The source text of ``node`` as the author wrote it."""
+        return ast.get_source_segment(self.text, node) or ast.unparse(node)
+
     def node(self, node: ast.AST) -> Any:
         if isinstance(node, ast.Constant):
             return self.number(node)
@@ -250,11 +254,11 @@ class _Parser:
             dotted = _dotted(func)
             prefix, _, name = (dotted or "").rpartition(".")
             if prefix not in _PREFIXES:
-                raise self.fail(func, f"calling `{ast.unparse(func)}` is not allowed",
+                raise self.fail(func, f"calling `{self.segment(func)}` is not allowed",
                                 "call whitelisted names bare (`sin(x)`) or as tf.sin, "
                                 "tf.math.log, tf.nn.relu")
         else:
-            raise self.fail(func, f"calling `{ast.unparse(func)}` is not allowed",
+            raise self.fail(func, f"calling `{self.segment(func)}` is not allowed",
                             "call a whitelisted math name, e.g. `sin(x)`")
         if name not in _FUNCTIONS:
             raise self.fail(func, f"`{name}` is not an allowed function",
