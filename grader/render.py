@@ -13,6 +13,7 @@ rebuild is byte-for-byte stable and golden files stay meaningful.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -102,6 +103,7 @@ def parameters_source(spec: Spec, values: Mapping[str, Any]) -> str:
 # The instructions
 # ---------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> Any:
     import jinja2
 
