@@ -1067,3 +1067,46 @@ program("shape_errors_of_array_ops", """
             errors.append(type(exc).__name__)
     print(errors)
 """)
+
+program("float_range_rounding", """
+    tenths = tf.range(0, 1, 0.1)
+    odd = tf.range(-1.0, 1.0, 0.15)
+    thirds = tf.range(0.0, 1.0, 1 / 3)
+    lin = tf.linspace(-3.3, 2.9, 9)
+    print(tenths)
+""")
+
+program("converted_variable_is_a_snapshot", """
+    v = tf.Variable([1.0, 2.0])
+    t = tf.convert_to_tensor(v)
+    i = tf.identity(v)
+    r = v.read_value()
+    s = v[0:2]
+    n = v.numpy()
+    w = tf.Variable(v)
+    v.assign([5.0, 6.0])
+    src = np.array([1.0, 2.0], np.float32)
+    c = tf.constant(src)
+    cv = tf.Variable(src)
+    src[0] = 9.0
+""")
+
+program("bool_arithmetic_is_an_error", """
+    b = tf.constant(True) + tf.constant(True)
+""", error="InvalidArgumentError")
+
+program("empty_reductions", """
+    e = tf.zeros((0,))
+    s = tf.reduce_sum(e)
+    p = tf.reduce_prod(e)
+    mx = tf.reduce_max(e)
+    mn = tf.reduce_min(e)
+    mean = tf.reduce_mean(e)
+    rows = tf.reduce_sum(tf.zeros((2, 0)), axis=1)
+""")
+
+program("boolean_mask_indexing", """
+    t = tf.constant([1.0, 2.0, 3.0])
+    picked = t[tf.constant([True, False, True])]
+    picked_np = t[np.array([False, True, True])]
+""")
