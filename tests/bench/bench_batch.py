@@ -69,9 +69,9 @@ def main() -> int:
         print(f"class: {args.n} submissions "
               f"({', '.join(f'{k} {list(made.values()).count(k)}' for k in SHARES)}), "
               f"{len(classgen.gradable_exercises())} exercises, {os.cpu_count()} cores")
-        b_wall, b_cpu, counts = time_batch(tmp_path / "class", tmp_path / "out", args.jobs)
+        b_wall, _, counts = time_batch(tmp_path / "class", tmp_path / "out", args.jobs)
         # (the workers are children of the fork server, so their CPU is not counted here)
-    print(f"grader batch --jobs {args.jobs}: {b_wall:.1f} s wall, "
+        print(f"grader batch --jobs {args.jobs}: {b_wall:.1f} s wall, "
               f"{args.n / b_wall:.2f} submissions/s  {counts}")
         c_wall, c_cpu = time_checks(paths[:n_checks], tmp_path / "checks")
         print(f"grader check one by one ({n_checks}): {c_wall:.1f} s wall, {c_cpu:.1f} s CPU, "
