@@ -1110,3 +1110,76 @@ program("boolean_mask_indexing", """
     picked = t[tf.constant([True, False, True])]
     picked_np = t[np.array([False, True, True])]
 """)
+
+
+# --- random differentiable programs (for the hypothesis test in test_oracle.py) ---------
+
+# Unary forms keep every input inside the op's smooth domain: "{}" is the operand.
+UNARY_FORMS = ("tf.sin({})", "tf.cos({})", "tf.tanh({})", "tf.exp(tf.tanh({}))",
+               "tf.square({})", "tf.abs({})", "(-{})", "tf.sqrt(tf.square({}) + 1.0)",
+               "tf.math.log(tf.square({}) + 1.0)", "tf.math.sigmoid({})",
+               "tf.math.softplus({})", "tf.nn.relu({})", "tf.math.log1p(tf.square({}))",
+               "tf.math.reciprocal(tf.square({}) + 1.0)", "({} ** 2)", "({} ** 3)",
+               "tf.identity({})", "tf.nn.sigmoid({})", "tf.nn.tanh({})")
+BINARY_FORMS = ("({} + {})", "({} - {})", "({} * {})", "({} / (tf.square({}) + 1.0))",
+                "tf.maximum({}, {})", "tf.minimum({}, {})",
+                "tf.pow(tf.abs({}) + 1.0, tf.tanh({}))", "tf.add({}, {})",
+                "tf.multiply({}, {})", "tf.subtract({}, {})")
+REDUCTION_NAMES = ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min")
+# Watched float64 inputs x, y, s; c is an unwatched float64 constant.
+LEAVES = {"x": (3, 4), "y": (4,), "s": (), "c": ()}
+
+
+def broadcast(a: tuple, b: tuple) -> tuple | None:
+    """numpy's broadcast shape of a and b, or None."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        da = a[-i] if i <= len(a) else 1
+        db = b[-i] if i <= len(b) else 1
+        if da != db and 1 not in (da, db):
+            return None
+        out.append(max(da, db))
+    return tuple(reversed(out))
+
+
+def random_expression(draw, st, depth: int) -> tuple[str, tuple]:
+    """(source, shape) of a random differentiable expression in x (3,4), y (4,), s (), c ()."""
+    kind = draw(st.sampled_from(["leaf"] if depth == 0 else
+                                ["leaf", "unary", "binary", "binary", "reduce", "matmul",
+                                 "shape"]))
+    if kind == "leaf":
+        name = draw(st.sampled_from(sorted(LEAVES)))
+        return name, LEAVES[name]
+    if kind == "unary":
+        code, shape = random_expression(draw, st, depth - 1)
+        return draw(st.sampled_from(UNARY_FORMS)).format(code), shape
+    if kind == "binary":
+        a, sa = random_expression(draw, st, depth - 1)
+        b, sb = random_expression(draw, st, depth - 1)
+        shape = broadcast(sa, sb)
+        if shape is None:
+            b, shape = f"tf.reduce_sum({b})", sa
+        form = draw(st.sampled_from(BINARY_FORMS))
+        return form.format(a, b), shape
+    code, shape = random_expression(draw, st, depth - 1)
+    if kind == "reduce" and shape:
+        axis = draw(st.integers(-len(shape), len(shape) - 1))
+        keepdims = draw(st.booleans())
+        name = draw(st.sampled_from(REDUCTION_NAMES))
+        new = list(shape)
+        if keepdims:
+            new[axis] = 1
+        else:
+            del new[axis]
+        return f"tf.{name}({code}, axis={axis}, keepdims={keepdims})", tuple(new)
+    if kind == "matmul" and len(shape) == 2:
+        return f"tf.matmul({code}, tf.transpose({code}))", (shape[0], shape[0])
+    if kind == "shape" and shape == (3, 4):
+        form = draw(st.sampled_from([("tf.reshape({}, (4, 3))", (4, 3)),
+                                     ("tf.transpose({})", (4, 3)),
+                                     ("{}[1:, ::2]", (2, 2)),
+                                     ("tf.concat([{0}, {0}], 0)", (6, 4)),
+                                     ("tf.stack([{0}, {0}], 1)[:, 0]", (3, 4)),
+                                     ("tf.squeeze(tf.expand_dims({}, 0))", (3, 4))]))
+        return form[0].format(code), form[1]
+    return f"tf.reduce_sum({code})", ()

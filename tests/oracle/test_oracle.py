@@ -28,11 +28,13 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # TF's float32 rounding, no
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 
 real_tf = pytest.importorskip("tensorflow")
 engine = importlib.import_module(os.environ.get("TAPE_UNDER_TEST", "grader.tape"))
 
-from oracle_programs import PROGRAMS, Program  # noqa: E402
+from oracle_programs import PROGRAMS, Program, random_expression  # noqa: E402
 
 pytestmark = pytest.mark.oracle
 
@@ -246,3 +248,67 @@ def test_printed_text_tolerates_only_last_bit_differences():
                          "tf.Tensor(47.0, shape=(), dtype=float64)")
     assert not same_text("shape=(2, 3)", "shape=(3, 2)")
     assert not same_text("array([1., 2.])", "array([1, 2])")
+
+
+# --- random programs: values, first and second derivatives in float64 ----------------------
+
+_RNG = np.random.default_rng(7)
+FUZZ_INPUTS = {"x": _RNG.uniform(-2, 2, (3, 4)), "y": _RNG.uniform(-2, 2, (4,)),
+               "s": np.array(0.7), "c": np.array(0.5)}
+FUZZ_PROJECTIONS = [_RNG.standard_normal(FUZZ_INPUTS[k].shape) for k in ("x", "y", "s")]
+
+
+def derivatives(module: Any, code: str) -> Any:
+    """Value, gradient and Hessian-vector product of ``sum(code)`` w.r.t. x, y, s."""
+    tf = module
+    env = {k: tf.constant(v) for k, v in FUZZ_INPUTS.items()}
+    sources = [env["x"], env["y"], env["s"]]
+    try:
+        with tf.GradientTape() as outer:
+            outer.watch(sources)
+            with tf.GradientTape() as inner:
+                inner.watch(sources)
+                out = eval(code, {"tf": tf}, env)  # noqa: S307 - generated from a grammar
+            grads = inner.gradient(out, sources)
+            total = tf.constant(0.0, dtype=tf.float64)
+            for g, u in zip(grads, FUZZ_PROJECTIONS):
+                if g is not None:
+                    total = total + tf.reduce_sum(g * tf.constant(u))
+        second = outer.gradient(total, sources,
+                                unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    except Exception as exc:  # noqa: BLE001 - compared with TensorFlow's
+        return type(exc).__name__
+    plain = lambda t: None if t is None else np.asarray(t.numpy())  # noqa: E731
+    return [plain(out), [plain(g) for g in grads], [plain(g) for g in second]]
+
+
+def _numbers_differ(want: Any, got: Any) -> bool:
+    if want is None or got is None:
+        return (want is None) != (got is None)
+    scale = max(float(np.max(np.abs(want))) if want.size else 0.0, 1.0)
+    return want.shape != got.shape or not np.allclose(got, want, rtol=1e-7,
+                                                      atol=1e-9 * scale, equal_nan=True)
+
+
+@st.composite
+def expressions(draw):
+    return random_expression(draw, st, depth=draw(st.integers(1, 4)))[0]
+
+
+@given(code=expressions())
+@settings(max_examples=int(os.environ.get("ORACLE_FUZZ_EXAMPLES", "120")), derandomize=True,
+          deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+def test_random_program_derivatives_match_tensorflow(code):
+    """Random op compositions (ORACLE_FUZZ_EXAMPLES of them; more for a bug hunt)."""
+    want = derivatives(real_tf, code)
+    got = derivatives(engine, code)
+    if isinstance(want, str) or isinstance(got, str):
+        assert want == got, f"{code}: TensorFlow {want!r}, engine {got!r}"
+        return
+    labels = ["value"] + [f"d/d{k}" for k in "xys"] + [f"hvp d/d{k}" for k in "xys"]
+    flat_want = [want[0], *want[1], *want[2]]
+    flat_got = [got[0], *got[1], *got[2]]
+    bad = [f"{label}: TensorFlow {w!r}\n  engine {g!r}"
+           for label, w, g in zip(labels, flat_want, flat_got) if _numbers_differ(w, g)]
+    assert not bad, f"{code}\n" + "\n".join(bad)
