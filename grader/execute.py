@@ -45,7 +45,11 @@ EXTRACTION_INDEX = -1
 INJECTED_PARAMETERS_INDEX = -2
 
 _STARTUP_LIMIT_S = 30.0  # a kernel that is not ready by then will not be
-_INTERRUPT_GRACE_S = 2.0  # time for an interrupted cell to give the kernel back
+_INTERRUPT_GRACE_S = 2.0
+# One kernel message larger than this drops the grader's connection instead of landing
+# in its memory (the answers are then reported unreadable). Far above the extraction
+# payload (10^6 numbers, ~20 MB) and the output cap.
+_MAX_MESSAGE_BYTES = 256 * 1024 * 1024  # time for an interrupted cell to give the kernel back
 _KERNEL_ARGS = (
     "--HistoryManager.enabled=False",  # no sqlite history file, faster start
     "--IPKernelApp.quiet=True",
@@ -265,6 +269,8 @@ class KernelHandle:
         loop = self._loop
         if self._kc is not None:
             _quietly(self._kc.stop_channels)
+            if getattr(self._kc, "_created_context", False):
+                _quietly(self._kc.context.destroy, linger=0)
         kill_process_group(self._pgid)
         km = self._km
         if km is not None:
@@ -356,8 +362,11 @@ class KernelHandle:
 
     async def _connect(self) -> str | None:
         """Open the channels and wait until the kernel answers; a message if it never does."""
+        import zmq
+
         km = self._km
         kc = km.client()
+        kc.context.setsockopt(zmq.MAXMSGSIZE, _MAX_MESSAGE_BYTES)
         self._kc = kc
         kc.start_channels()
         deadline = time.monotonic() + min(_STARTUP_LIMIT_S, max(0.0, self._remaining()))

@@ -449,7 +449,8 @@ def parse_outputs(outputs: Iterable[Mapping[str, Any]], answers: Sequence[str],
             genuine.append(payload)
     if not genuine:
         return failed(answers, "the grader could not read the answers: the extraction "
-                               "cell produced no output (was IPython's display replaced?)")
+                               "cell produced no output (was IPython's display replaced, or "
+                               "did a single output of hundreds of MB cut the connection?)")
     if len(genuine) > 1:
         return failed(answers, "the grader could not read the answers: the answer output "
                                "appeared more than once (a forged copy?)")

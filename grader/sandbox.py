@@ -43,15 +43,18 @@ MIB = 1024 * 1024
 class Limits:
     """Resource limits for one submission's kernel.
 
-    The defaults leave room for an IPython kernel with numpy loaded (about 0.85 GB
-    of address space, 13 threads, 65 open files at rest) and stop the usual runaway
-    code within seconds: a memory bomb meets ``memory_bytes``, a fork bomb
-    ``processes``, a disk filler ``file_size_bytes``. ``cpu_seconds=None`` follows the
+    The defaults leave room for an IPython kernel with the tape engine loaded (about
+    0.28 GB of address space with this module's environment, 8 threads, 62 open files
+    at rest; without ``MALLOC_ARENA_MAX`` and one BLAS thread it was 0.85 GB) and stop
+    runaway code within seconds: a memory bomb meets ``memory_bytes`` (a MemoryError
+    in the cell, the kernel lives on), a fork bomb ``processes``, a disk filler
+    ``file_size_bytes``. Several graders share a CI machine in a batch, so memory is
+    kept to 1 GiB rather than "whatever the machine has". ``cpu_seconds=None`` follows the
     submission's wall-clock limit (plus a margin), so the CPU limit never fires
     before the timeout that explains itself better.
     """
 
-    memory_bytes: int = 2048 * MIB
+    memory_bytes: int = 1024 * MIB
     cpu_seconds: int | None = None
     processes: int = 64
     file_size_bytes: int = 64 * MIB
