@@ -1183,3 +1183,73 @@ def random_expression(draw, st, depth: int) -> tuple[str, tuple]:
                                      ("tf.squeeze(tf.expand_dims({}, 0))", (3, 4))]))
         return form[0].format(code), form[1]
     return f"tf.reduce_sum({code})", ()
+
+program("inner_gradient_outside_outer_context_is_not_recorded", """
+    x = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape(persistent=True) as inner:
+            y = x ** 3
+        with outer.stop_recording():
+            g_hidden = inner.gradient(y, x)
+        g_seen = inner.gradient(y, x)
+    g_after = inner.gradient(y, x)
+    second_hidden = outer.gradient(g_hidden, x)
+    second_seen = outer.gradient(g_seen, x)
+    second_after = outer.gradient(g_after, x)
+""")
+
+program("jacobian_of_jacobian_and_nested_batch_jacobian", """
+    x = tf.constant([[1.0, 2.0], [0.5, -1.0]])
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch(x)
+        with tf.GradientTape(persistent=True) as inner:
+            inner.watch(x)
+            y = tf.sin(x) * x[:, :1]
+        j = inner.batch_jacobian(y, x)
+        g = inner.gradient(y, x)
+    jj = outer.batch_jacobian(j, x)
+    hg = outer.jacobian(g, x)
+""")
+
+program("variable_created_inside_tape_and_nested_sources", """
+    a = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        b = tf.Variable(2.0)
+        c = tf.constant(3.0)
+        t.watch(c)
+        y = a * b * b + c
+    g = t.gradient(y, {"first": [a], "rest": (b, {"c": c})})
+""")
+
+program("zero_unconnected_for_int_and_float64_sources", """
+    n = tf.constant([1, 2])
+    f = tf.Variable(np.array([1.0, 2.0]))
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        t.watch(n)
+        y = x * 2.0
+    g = t.gradient(y, [n, f, x], unconnected_gradients=tf.UnconnectedGradients.ZERO)
+""")
+
+program("output_gradients_for_a_list_target", """
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as t:
+        a = x * x
+        b = tf.reduce_sum(x) * 3.0
+    g = t.gradient([a, b], x, output_gradients=[tf.constant([1.0, -1.0]), tf.constant(2.0)])
+""")
+
+program("python_control_flow_on_tensors", """
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as t:
+        y = tf.constant(0.0)
+        for i in range(4):
+            if x > 2.0:
+                y = y + x ** i
+            else:
+                y = y - x
+        while y < 100.0:
+            y = y * x
+    g = t.gradient(y, x)
+    print(y, g)
+""")

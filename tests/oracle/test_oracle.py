@@ -42,8 +42,10 @@ pytestmark = pytest.mark.oracle
 NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?(?:e[-+]?\d+)?|nan|inf)")
 # TensorFlow's float32 exp/log/tanh/... (Eigen) and numpy's differ in the last bit for
 # some inputs; printed text is compared exactly unless ORACLE_STRICT_PRINT is unset and
-# the only differences are such last-digit ones (numbers within 4 float32 ulps).
+# the only differences are such last-digit ones (numbers equal within the tolerance
+# that values are compared with, FLOAT_RTOL/FLOAT_ATOL).
 STRICT_PRINT = os.environ.get("ORACLE_STRICT_PRINT") == "1"
+FLOAT_RTOL, FLOAT_ATOL = 2e-6, 1e-6  # float32 precision, after a few rounded operations
 WATCH_INT_WARNING = ("The dtype of the watched tensor must be floating (e.g. tf.float32), "
                      "got tf.int32")
 
@@ -115,7 +117,7 @@ def _same_numbers(a: np.ndarray, b: np.ndarray) -> bool:
     if a.shape != b.shape:
         return False
     if a.dtype.kind in "fc" or b.dtype.kind in "fc":
-        return bool(np.allclose(a, b, rtol=2e-6, atol=1e-6, equal_nan=True))
+        return bool(np.allclose(a, b, rtol=FLOAT_RTOL, atol=FLOAT_ATOL, equal_nan=True))
     return bool(np.array_equal(a, b))
 
 
@@ -150,7 +152,7 @@ def differences(expected: Any, got: Any, path: str) -> list[str]:
             return [f"{path}: numpy {expected[1]} {expected[3]!r} vs {got[1]} {got[3]!r}"]
         return []
     if kind == "py" and expected[1] == "float" and got[1] == "float":
-        if not np.isclose(expected[2], got[2], rtol=2e-6, atol=1e-6):
+        if not np.isclose(expected[2], got[2], rtol=FLOAT_RTOL, atol=FLOAT_ATOL):
             return [f"{path}: {expected[2]!r} (TensorFlow) vs {got[2]!r} (engine)"]
         return []
     if expected != got:
@@ -169,7 +171,8 @@ def same_text(expected: str, got: str) -> bool:
         return False
     a = np.array([float(n) for n in NUMBER.findall(expected)])
     b = np.array([float(n) for n in NUMBER.findall(got)])
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=5e-7, atol=0, equal_nan=True))
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=FLOAT_RTOL, atol=FLOAT_ATOL,
+                                                   equal_nan=True))
 
 
 def _error_class(module: Any, name: str) -> type:
