@@ -246,7 +246,7 @@ def test_comparison_notices_a_difference():
 
 def test_printed_text_tolerates_only_last_bit_differences():
     assert same_text("[2.7182817 7.389056 ]", "[2.718282  7.3890557]") != STRICT_PRINT
-    assert not same_text("[2.7182817 7.389056 ]", "[2.71828 7.389056]")
+    assert not same_text("[2.7182817 7.389056 ]", "[2.7182 7.389056]")
     assert not same_text("tf.Tensor(47.0, shape=(), dtype=float32)",
                          "tf.Tensor(47.0, shape=(), dtype=float64)")
     assert not same_text("shape=(2, 3)", "shape=(3, 2)")
