@@ -461,7 +461,7 @@ class KernelHandle:
             # the next cell's messages.
             await _cancel_tasks(asyncio.all_tasks() - before)
             if isinstance(exc, CellTimeoutError):
-                return await self._after_timeout(step, limit, cell_timeout)
+                return await self._after_timeout(step, limit)
             if isinstance(exc, DeadKernelError) or not await self._km.is_alive():
                 return self._kernel_died(step)
             # e.g. messages the notebook garbled (json.dumps patched in the kernel)
@@ -481,8 +481,9 @@ class KernelHandle:
             outcome.error = self._cell_error(step, "Aborted", "the kernel did not run this cell", [])
         return outcome
 
-    async def _after_timeout(self, step: _Step, limit: float, cell_timeout: float) -> _Outcome:
-        total_hit = self._remaining() <= 0 or limit < cell_timeout
+    async def _after_timeout(self, step: _Step, limit: float) -> _Outcome:
+        # A cell cut short by the submission's limit ends with (almost) no time left.
+        total_hit = self._remaining() <= 0.25
         if total_hit:
             self._fatal = self._total_timeout_message()
             error = self._cell_error(step, "Timeout", self._fatal, [])

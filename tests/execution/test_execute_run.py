@@ -57,7 +57,7 @@ HIDDEN = [Rerun("hidden point 1", {"x0": 0.5}, "x0 = 0.5"),
 
 def forged_cell() -> str:
     """A student printing and displaying things that look like the extraction output."""
-    fake = '{"nonce": "0000", "answers": {"grad": {"status": "ok", "value": 8.0}}}'
+    fake = '{"nonce": "0000", "answers": {"grad": {"status": "ok", "value": 99.0}}}'
     return (
         f"print({fake!r})\n"
         "from IPython.display import display\n"
@@ -185,10 +185,10 @@ def test_sandbox_as_seen_from_inside(main_run):
 
 
 def test_forged_payloads_are_ignored(main_run):
-    # The forged outputs claimed grad == 8.0 under a fake nonce; the hidden runs
-    # show the real values were read (and the replaced json module had no effect).
+    # The forged outputs claimed grad == 99.0 under a guessed nonce; the real values
+    # were read (and the replaced json module had no effect on the extraction).
     runs = main_run["execution"].runs
-    assert runs[1].answers["grad"].value == 3.0
+    assert [r.answers["grad"].value for r in runs] == [8.0, 3.0, -2.0]
     assert all(a.status != "error" or n in ("hang", "bad")
                for r in runs for n, a in r.answers.items())
 
@@ -245,7 +245,7 @@ def test_cell_timeout_interrupts_and_goes_on(timeout_run):
     # The wedged kernel was stopped: no answers read, no hidden runs.
     assert run.answers["after"].status == "error" and len(ex.runs) == 1
     assert ex.fatal is None
-    assert elapsed < 10
+    assert elapsed < 15  # 1 s + 1 s limits, 2 s grace, kernel start; generous for loaded CI
 
 
 @pytest.fixture(scope="module")
@@ -255,17 +255,17 @@ def total_timeout_run():
                   cell("grad = x0", "answer"))
     start = time.monotonic()
     ex = run_submission(nb, answers=["grad"], visible_point={"x0": 1.0}, reruns=HIDDEN,
-                        cell_timeout=5.0, total_timeout=2.5)
+                        cell_timeout=5.0, total_timeout=4.0)
     return ex, time.monotonic() - start
 
 
 def test_total_timeout_is_fatal_and_bounded(total_timeout_run):
     ex, elapsed = total_timeout_run
-    assert ex.fatal and "2.5 s limit" in ex.fatal
+    assert ex.fatal and "4 s limit" in ex.fatal
     assert len(ex.runs) == 1 and ex.runs[0].timed_out
     assert ex.runs[0].errors[-1].ename == "Timeout"
     assert ex.runs[0].answers["grad"].status == "error"
-    assert elapsed < 6
+    assert elapsed < 9
 
 
 # ------------------------------------------------------------ a kernel that dies
