@@ -19,7 +19,7 @@ Workloads (float32 everywhere):
 
 Every framework's answer is checked against the hand-written numpy gradient before
 its time is reported, so a fast wrong answer shows as WRONG (and the exit code is 1).
-Medians of per-call wall time are printed with the ratio engine / other and the
+Medians of per-call wall time (the frameworks take turns, call by call) are printed with the ratio engine / other and the
 targets: W1-W3 at least 10x faster than TensorFlow eager and faster than PyTorch;
 W4-W6 within 1.25x of the fastest of TensorFlow, PyTorch and autograd; and
 ``import grader.tape`` at most 50 ms slower than ``import numpy`` (fresh processes).
@@ -319,6 +319,7 @@ def load_frameworks(names: list[str], threads: int, np: Any,
                 loaded[name] = tape_workloads(engine, d)
             elif name == "tensorflow":
                 import tensorflow as tf
+                tf.get_logger().setLevel("ERROR")  # tape.jacobian's pfor retracing notes
                 tf.config.threading.set_intra_op_parallelism_threads(threads)
                 tf.config.threading.set_inter_op_parallelism_threads(threads)
                 loaded[name] = tape_workloads(tf, d)
@@ -347,24 +348,27 @@ def close_to(np: Any, got: Any, want: Any) -> bool:
     return bool(np.max(np.abs(got - want)) <= 2e-3 * scale) if want.size else True
 
 
-def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def measure(np: Any, table: dict[str, Any], workload: str, reference: Any,
-            repeats: int) -> tuple[str, float | None]:
-    """('ok', seconds) or (a one-word problem, None); the first call is the warm-up."""
+def verify(np: Any, fn: Callable[[], Any], reference: Any) -> str:
+    """'ok', 'WRONG' or 'ERROR(...)': one call, which doubles as the warm-up."""
     try:
-        if not close_to(np, table[workload](), reference):
-            return "WRONG", None
-        return "ok", median_seconds(table[workload], repeats)
+        return "ok" if close_to(np, fn(), reference) else "WRONG"
     except Exception as exc:  # noqa: BLE001 - a crash is reported in the table
-        return f"ERROR({type(exc).__name__}: {exc})"[:60], None
+        return f"ERROR({type(exc).__name__}: {exc})"[:60]
+
+
+def interleaved_medians(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Median seconds per call of each function, the functions taking turns each round.
+
+    Taking turns spreads a shared machine's changing load over every framework alike,
+    so the ratios stay fair even when the absolute times drift.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def fmt_time(seconds: float | None, status: str) -> str:
@@ -447,17 +451,12 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for workload in args.only:
         repeats = REPEATS[workload][1 if args.quick else 0]
-        times: dict[str, float | None] = {}
-        cells = []
-        for name in columns:
-            table = tables[name]
-            if isinstance(table, str):
-                cells.append("n/a")
-                continue
-            status, seconds = measure(np, table, workload, expected[workload], repeats)
-            failed |= status != "ok"
-            times[name] = seconds
-            cells.append(fmt_time(seconds, status))
+        status = {name: verify(np, table[workload], expected[workload])
+                  for name, table in tables.items() if not isinstance(table, str)}
+        failed |= any(s != "ok" for s in status.values())
+        times: dict[str, float | None] = interleaved_medians(
+            {name: tables[name][workload] for name, s in status.items() if s == "ok"}, repeats)
+        cells = [fmt_time(times.get(name), status.get(name, "n/a")) for name in columns]
         print(f"{workload:<5}" + "".join(f"{c:>14}" for c in cells)
               + f"   {TARGETS[workload]}: {verdict(workload, times)}")
     if not args.no_import:

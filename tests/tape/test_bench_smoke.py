@@ -30,3 +30,22 @@ def test_benchmark_rejects_an_unknown_workload():
     proc = subprocess.run([sys.executable, str(SCRIPT), "--only", "W9"],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "unknown workload 'W9'" in proc.stderr
+
+
+def test_benchmark_flags_a_wrong_answer():
+    """A fast wrong answer must show as WRONG, never as a time."""
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("bench_engine", SCRIPT)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    data = bench.make_data(np)
+    reference = bench.numpy_workloads(np, data)
+    assert bench.verify(np, reference["W6"], reference["W6"]()) == "ok"
+    assert bench.verify(np, lambda: 6.001 * 1.01, reference["W1"]()) == "WRONG"
+    wrong_w6 = [g * 1.01 for g in reference["W6"]()]
+    assert bench.verify(np, lambda: wrong_w6, reference["W6"]()) == "WRONG"
+    assert bench.verify(np, lambda: [1.0], reference["W3"]()) == "WRONG"
+    assert bench.verify(np, lambda: 1 / 0, 1.0).startswith("ERROR(ZeroDivisionError")
