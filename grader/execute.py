@@ -187,7 +187,8 @@ def _message_size(msg: dict) -> int:
     if msg.get("msg_type") == "stream":
         return len(str(content.get("text", "")))
     if msg.get("msg_type") == "error":
-        return sum(len(str(x)) for x in content.get("traceback") or []) + len(str(content.get("evalue", "")))
+        traceback = content.get("traceback") or []
+        return sum(len(str(x)) for x in traceback) + len(str(content.get("evalue", "")))
     data = content.get("data") or {}
     try:
         return sum(len(v) if isinstance(v, str) else len(json.dumps(v)) for v in data.values())
@@ -338,7 +339,7 @@ class KernelHandle:
         return self._deadline - time.monotonic()
 
     def _total_timeout_message(self) -> str:
-        return (f"the submission ran longer than its {self.total_timeout:g} s limit "
+        return (f"the submission ran longer than its {self.total_timeout:g} s time limit "
                 "and was stopped")
 
     async def _run_all(self, answers: list[str], visible_point: dict, reruns: list[Rerun],
@@ -424,7 +425,8 @@ class KernelHandle:
                   timed_out=timed_out, kernel_died=died)
         return run, stop
 
-    async def _extract(self, answers: list[str], cell_timeout: float) -> tuple[dict[str, Observed], _Outcome]:
+    async def _extract(self, answers: list[str],
+                       cell_timeout: float) -> tuple[dict[str, Observed], _Outcome]:
         nonce = extract.new_nonce()
         source = extract.build_cell(answers, nonce)
         # Each answer has its own budget inside the cell; the cell limit covers them all.
@@ -448,14 +450,16 @@ class KernelHandle:
         limit = min(cell_timeout, remaining)
         client = self._client
         client.timeout_func = lambda _cell: limit
-        cell = NotebookNode({"cell_type": "code", "metadata": NotebookNode(), "source": step.source,
-                             "outputs": [], "execution_count": None})
+        # A fresh cell without the student's metadata: tags such as ``skip-execution`` or
+        # ``raises-exception`` mean nothing here.
+        cell = NotebookNode({"cell_type": "code", "metadata": NotebookNode(),
+                             "source": step.source, "outputs": [], "execution_count": None})
         self._last_reply = None
         before = asyncio.all_tasks()
         try:
             await client.async_execute_cell(cell, step.index, store_history=False)
         except Exception as exc:
-            if self._closing:  # close() cancelled us (Ctrl-C): nbclient calls that a dead kernel
+            if self._closing:  # close() cancelled us (Ctrl-C); nbclient reports a dead kernel
                 return _Outcome(stop="the grader was interrupted")
             # nbclient leaves its IOPub reader running after a timeout; it would swallow
             # the next cell's messages.
@@ -465,7 +469,6 @@ class KernelHandle:
             if isinstance(exc, DeadKernelError) or not await self._km.is_alive():
                 return self._kernel_died(step)
             # e.g. messages the notebook garbled (json.dumps patched in the kernel)
-                return self._kernel_died(step)
             message = ("the grader could not follow the kernel after this cell "
                        f"({type(exc).__name__}: {_clip(str(exc), 200)}); did the notebook "
                        "replace the json module or the kernel's messaging?")
@@ -488,8 +491,8 @@ class KernelHandle:
             self._fatal = self._total_timeout_message()
             error = self._cell_error(step, "Timeout", self._fatal, [])
             return _Outcome(error=error, timed_out=True, stop=self._fatal)
-        error = self._cell_error(
-            step, "Timeout", f"the cell ran longer than its {limit:g} s limit and was interrupted", [])
+        error = self._cell_error(step, "Timeout", f"the cell ran longer than its {limit:g} s "
+                                 "time limit and was interrupted", [])
         await self._km.interrupt_kernel()
         grace = min(_INTERRUPT_GRACE_S, max(0.0, self._remaining()))
         if await _probe(self._kc, grace):
@@ -498,7 +501,7 @@ class KernelHandle:
             return self._kernel_died(step)
         kill_process_group(self._pgid)
         message = ("the cell ran longer than its "
-                   f"{limit:g} s limit and ignored the interrupt, so the kernel was stopped")
+                   f"{limit:g} s time limit and ignored the interrupt, so the kernel was stopped")
         return _Outcome(error=self._cell_error(step, "Timeout", message, []), timed_out=True,
                         stop=message)
 

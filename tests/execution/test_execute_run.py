@@ -238,7 +238,7 @@ def test_cell_timeout_interrupts_and_goes_on(timeout_run):
     ex, elapsed = timeout_run
     run = ex.runs[0]
     first, second = run.errors
-    assert first.ename == "Timeout" and first.cell_index == 1 and "1 s limit" in first.evalue
+    assert first.ename == "Timeout" and first.cell_index == 1 and "1 s time limit" in first.evalue
     assert "interrupted" in first.evalue
     assert second.ename == "Timeout" and "ignored the interrupt" in second.evalue
     assert run.timed_out and not run.kernel_died
@@ -261,7 +261,7 @@ def total_timeout_run():
 
 def test_total_timeout_is_fatal_and_bounded(total_timeout_run):
     ex, elapsed = total_timeout_run
-    assert ex.fatal and "4 s limit" in ex.fatal
+    assert ex.fatal and "4 s time limit" in ex.fatal
     assert len(ex.runs) == 1 and ex.runs[0].timed_out
     assert ex.runs[0].errors[-1].ename == "Timeout"
     assert ex.runs[0].answers["grad"].status == "error"
