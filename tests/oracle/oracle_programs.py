@@ -1253,3 +1253,34 @@ program("python_control_flow_on_tensors", """
     g = t.gradient(y, x)
     print(y, g)
 """)
+
+program("gradients_use_values_from_forward_time", """
+    v = tf.Variable(1.0)
+    with tf.GradientTape(persistent=True) as t:
+        y = v * v
+        v.assign(3.0)
+        z = tf.sin(v) * v
+    gy, gz = t.gradient(y, v), t.gradient(z, v)
+    w = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as t2:
+        cube = tf.reduce_sum(w ** 3)
+    w.assign_add([10.0, 10.0])
+    gw = t2.gradient(cube, w)
+    m = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as t3:
+        mm = tf.matmul(m, m)
+        top = tf.reduce_max(m)
+    m.assign(tf.zeros((2, 2)))
+    gm = t3.gradient([mm, top], m)
+""")
+
+program("optimizer_step_inside_persistent_tape", """
+    w = tf.Variable([1.0, -1.0])
+    opt = tf.keras.optimizers.SGD(learning_rate=0.5)
+    with tf.GradientTape(persistent=True) as t:
+        loss1 = tf.reduce_sum(w * w)
+        opt.apply_gradients([(t.gradient(loss1, w), w)])
+        loss2 = tf.reduce_sum(w * w * w)
+    g1 = t.gradient(loss1, w)
+    g2 = t.gradient(loss2, w)
+""")
