@@ -1284,3 +1284,31 @@ program("optimizer_step_inside_persistent_tape", """
     g1 = t.gradient(loss1, w)
     g2 = t.gradient(loss2, w)
 """)
+
+program("optimizer_edge_cases", """
+    results = []
+    for make in (lambda: tf.keras.optimizers.SGD(0.1),
+                 lambda: tf.keras.optimizers.SGD(0.1, momentum=0.9),
+                 lambda: tf.keras.optimizers.Adam(0.1)):
+        v = tf.Variable([1.0, 2.0])
+        opt = make()
+        g = tf.constant([0.5, -0.5])
+        opt.apply_gradients([(g, v)])
+        opt.apply_gradients([(g * 2.0, v)])
+        own = tf.Variable([1.0, 2.0])
+        opt2 = make()
+        opt2.apply_gradients([(own, own)])
+        opt2.apply_gradients([(own, own)])
+        arr = tf.Variable([1.0, 2.0])
+        make().apply_gradients([(np.array([1.0, 1.0], np.float32), arr)])
+        dup = tf.Variable([1.0, 2.0])
+        make().apply_gradients([(tf.constant([1.0, 1.0]), dup), (tf.constant([1.0, 1.0]), dup)])
+        f64 = tf.Variable([1.0, 2.0])
+        make().apply_gradients([(tf.constant([1.0, 1.0], tf.float64), f64)])
+        results.append([g, v, own, arr, dup, f64])
+""")
+
+program("apply_gradients_with_only_none", """
+    q = tf.Variable(1.0)
+    tf.keras.optimizers.SGD(0.1).apply_gradients([(None, q)])
+""", error="ValueError", both=("No gradients provided for any variable",))
