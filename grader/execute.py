@@ -485,7 +485,8 @@ class KernelHandle:
             outcome.error = self._cell_error(step, content.get("ename"), content.get("evalue"),
                                              content.get("traceback"))
         elif content.get("status") == "aborted":
-            outcome.error = self._cell_error(step, "Aborted", "the kernel did not run this cell", [])
+            outcome.error = self._cell_error(step, "Aborted", "the kernel did not run this cell",
+                                             [])
         return outcome
 
     async def _after_timeout(self, step: _Step, limit: float) -> _Outcome:
@@ -589,12 +590,14 @@ async def _wait_for_ready(kc: Any, km: Any, deadline: float) -> bool:
         if not shell_ok:
             sent.add(kc.kernel_info())
             try:
-                msg = await kc.shell_channel.get_msg(timeout=min(1.0, max(0.01, deadline - time.monotonic())))
+                wait = min(1.0, max(0.01, deadline - time.monotonic()))
+                msg = await kc.shell_channel.get_msg(timeout=wait)
             except Empty:
                 if not await km.is_alive():
                     return False
                 continue
-            if msg.get("msg_type") == "kernel_info_reply" and msg["parent_header"].get("msg_id") in sent:
+            parent = msg["parent_header"].get("msg_id")
+            if msg.get("msg_type") == "kernel_info_reply" and parent in sent:
                 shell_ok = True
             continue
         try:

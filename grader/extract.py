@@ -6,9 +6,9 @@ Two halves that must agree, kept in one file:
   after the student's code (and again after each hidden-point re-run). In the kernel
   it describes each answer variable: status, type, dtype, shape, value as nested lists
   (NaN and infinities as the strings "nan", "inf", "-inf"), whether the tape produced
-  it, and the items of a list/tuple answer. It then clears the engine's record of tape
-  results, so the next run's ``from_tape`` is about that run's tape calls only. It publishes one ``display_data`` with a
-  private MIME type whose JSON carries ``nonce``.
+  it, and the items of a list/tuple answer. It publishes one ``display_data`` with a
+  private MIME type whose JSON carries ``nonce``, then clears the engine's record of
+  tape results, so the next run's ``from_tape`` is about that run's tape calls only.
 - ``parse_outputs(outputs, answers, nonce)`` finds that payload among the cell's
   outputs and turns it into ``Observed`` objects. Anything malformed, missing,
   duplicated or with the wrong nonce becomes ``Observed(status="error")``: a failed
@@ -52,7 +52,8 @@ def @FUNC@():
     import builtins as _b, sys as _sys, signal as _signal
     _type = (0).__class__.__class__
     _object = _type.__base__
-    _str, _bytes, _int, _float, _bool = ''.__class__, b''.__class__, (0).__class__, (0.0).__class__, True.__class__
+    _str, _bytes, _bool = ''.__class__, b''.__class__, True.__class__
+    _int, _float = (0).__class__, (0.0).__class__
     _list, _tuple, _dict = [].__class__, ().__class__, {}.__class__
     _getattr = _object.__getattribute__
 
@@ -179,11 +180,13 @@ def @FUNC@():
             return {'name': name, 'status': 'unserializable', 'type_name': tname,
                     'error': 'not a number, tensor or array'}
         if a.size > _max:
-            return _err(name, 'too large: %d elements (the grader reads at most %d)' % (a.size, _max), tname)
+            return _err(name, 'too large: %d elements (the grader reads at most %d)'
+                        % (a.size, _max), tname)
         kind = a.dtype.kind
         if kind not in 'biuf':
+            dtype = _text(a.dtype.name)
             return {'name': name, 'status': 'unserializable', 'type_name': tname,
-                    'dtype': _text(a.dtype.name), 'error': 'dtype %s is not numeric' % _text(a.dtype.name)}
+                    'dtype': dtype, 'error': 'dtype %s is not numeric' % dtype}
         return {'name': name, 'status': 'ok', 'type_name': tname, 'dtype': a.dtype.name,
                 'shape': [_int(n) for n in a.shape], 'value': a.tolist(),
                 '_fast': kind in 'iu' or (kind == 'f' and np.isfinite(a).all())}

@@ -145,12 +145,14 @@ def _grader_import_path() -> str | None:
     import grader
 
     parent = os.path.realpath(os.path.dirname(os.path.dirname(grader.__file__)))
-    inherited = {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    pythonpath = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    inherited = {os.path.realpath(p) for p in pythonpath if p}
     fresh = {os.path.realpath(p) for p in sys.path[1:] if p} - inherited
     return None if parent in fresh else parent
 
 
-def kernel_environment(folders: PrivateFolders, source: Mapping[str, str] | None = None) -> dict[str, str]:
+def kernel_environment(folders: PrivateFolders,
+                       source: Mapping[str, str] | None = None) -> dict[str, str]:
     """The kernel's whole environment, built from an allow-list (nothing else passes)."""
     source = os.environ if source is None else source
     env = {

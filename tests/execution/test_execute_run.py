@@ -300,7 +300,8 @@ def test_no_answer_cell_reruns_parameters_only():
     ex = run_submission(nb, answers=["x0", "y"], visible_point={"x0": 2.0},
                         reruns=[Rerun("hidden point 1", {"x0": 5.0}, "x0 = 5.0")])
     assert ex.fatal is None
-    assert [(r.answers["x0"].value, r.answers["y"].value) for r in ex.runs] == [(2.0, 4.0), (5.0, 4.0)]
+    values = [(r.answers["x0"].value, r.answers["y"].value) for r in ex.runs]
+    assert values == [(2.0, 4.0), (5.0, 4.0)]
 
 
 def test_a_notebook_that_breaks_the_kernel_protocol_is_an_error_not_a_crash():
