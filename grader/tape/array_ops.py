@@ -104,7 +104,15 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
         raise op_error("Range", "Requires start <= limit when delta > 0: %s/%s" % (start_v, limit_v))
     if delta_v < 0 and start_v < limit_v:
         raise op_error("Range", "Requires start >= limit when delta < 0: %s/%s" % (start_v, limit_v))
-    return wrap(np.arange(vals[0], vals[1], vals[2]).astype(dt._np), dt)
+    if dt.is_integer:
+        return wrap(np.arange(start_v, limit_v, delta_v).astype(dt._np), dt)
+    # TensorFlow computes the size and the values in the dtype, adding delta step by step.
+    start_f, limit_f, delta_f = (dt._np.type(v) for v in (start_v, limit_v, delta_v))
+    n = int(np.ceil(np.abs((limit_f - start_f) / delta_f)))
+    steps = np.full(n, delta_f, dt._np)
+    if n:
+        steps[0] = start_f
+    return wrap(np.cumsum(steps, dtype=dt._np), dt)
 
 
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
@@ -293,6 +301,9 @@ def _index_key(key) -> tuple:
     key = key if isinstance(key, tuple) else (key,)
     out = []
     for k in key:
+        if isinstance(k, (Tensor, np.ndarray)) and np.asarray(k).dtype == np.bool_ and np.ndim(k) >= 1:
+            out.append(np.asarray(k))  # a boolean mask (TensorFlow's boolean_mask)
+            continue
         if isinstance(k, Tensor):
             if not k._dtype.is_integer or k._value.ndim:
                 raise TypeError("Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar "
@@ -312,11 +323,13 @@ def getitem(tensor, key) -> Tensor:
     x = _tensor(tensor)
     key = _index_key(key)
     v = x._value
-    if v.ndim == 0 and any(k is not None and k is not Ellipsis for k in key):
+    if v.ndim == 0 and any(k is not None and k is not Ellipsis for k in key if not isinstance(k, np.ndarray)):
         raise op_error("StridedSlice", "Attempting to slice scalar input.", )
     try:
         r = v[key]
-    except IndexError:
+    except IndexError as exc:
+        if any(isinstance(k, np.ndarray) for k in key):
+            raise op_error("BooleanMask", "mask and tensor shapes do not match: %s" % exc) from None
         dim = next((i for i, k in enumerate(k for k in key if k is not None) if isinstance(k, (int, np.integer))), 0)
         raise op_error("StridedSlice", "slice index %s of dimension %d out of bounds." % (key[dim], dim)) from None
     out = wrap(r, x._dtype)

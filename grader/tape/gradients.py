@@ -43,25 +43,50 @@ def _fixed(t) -> bool:
     return True
 
 
+# Jacobian rows computed in one backward pass: while ``batch[0]`` is k > 0, every
+# upstream gradient carries k leading axes (one per jacobian row) before the shape of
+# the tensor it belongs to. Rules that name shapes or axes go through the helpers
+# below, which keep those axes. Rules in NOT_BATCHABLE do not, and jacobians through
+# them fall back to one backward pass per row.
+batch = [0]
+NOT_BATCHABLE = frozenset({"Einsum"})
+
+
+def _lead(g) -> tuple:
+    """The leading jacobian-row axes of a gradient (empty outside a batched pass)."""
+    k = batch[0]
+    return g._value.shape[:k] if k else ()
+
+
+def _axis(axis: int) -> int:
+    """An axis of the tensor, as an axis of its batched gradient."""
+    return axis + batch[0] if axis >= 0 else axis
+
+
 def unbroadcast(g, shape: tuple):
     """Sum ``g`` over the axes numpy broadcasting added or stretched, back to ``shape``."""
     gshape = g._value.shape
+    k = batch[0]
+    if k:
+        shape = gshape[:k] + shape
     if gshape == shape:
         return g
-    lead = len(gshape) - len(shape)
-    axes = tuple(range(lead)) + tuple(lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
+    extra = len(gshape) - len(shape)
+    axes = tuple(range(k, k + extra)) + tuple(
+        extra + i for i, d in enumerate(shape) if i >= k and d == 1 and gshape[extra + i] != 1)
     summed = R.reduce_sum(g, axes)
     return summed if summed._value.shape == shape else A.reshape(summed, shape)
 
 
-def expand_back(g, shape: tuple, axes, keepdims: bool):
+def expand_back(g, shape: tuple, axes, keepdims: bool, batched: bool = True):
     """Broadcast a reduction's gradient back over the axes the reduction removed."""
-    if g._value.shape == shape:
+    lead = _lead(g) if batched else ()
+    if g._value.shape == lead + shape:
         return g
     if not keepdims:
         kept = tuple(1 if axes is None or i in axes else d for i, d in enumerate(shape))
-        g = A.reshape(g, kept)
-    return A.broadcast_to(g, shape)
+        g = A.reshape(g, lead + kept)
+    return A.broadcast_to(g, lead + shape)
 
 
 def _reduced_count(x, out) -> int:
@@ -158,7 +183,7 @@ def _zero_where_g_is_zero(g, out, rule):
     silent = g._value == 0
     if not (np.any(silent) and np.any(~np.isfinite(rule(out._value)))):
         return None
-    mask = wrap(np.broadcast_to(silent, _shape(out)), _BOOL)
+    mask = wrap(np.broadcast_to(silent, np.broadcast_shapes(_shape(g), _shape(out))), _BOOL)
     return mask, M.where(mask, _const(np.ones(_shape(out)), out), out)
 
 
@@ -231,7 +256,7 @@ def _relu(g, ins, out, attrs, needs):
 
 
 def _softmax(g, ins, out, attrs, needs):
-    dot = R.reduce_sum(M.multiply(g, out), attrs, keepdims=True)
+    dot = R.reduce_sum(M.multiply(g, out), _axis(attrs), keepdims=True)
     return (M.multiply(out, M.subtract(g, dot)),)
 
 
@@ -245,11 +270,12 @@ def _cast(g, ins, out, attrs, needs):
 
 
 def _reshape(g, ins, out, attrs, needs):
-    return (A.reshape(g, _shape(ins[0])),)
+    return (A.reshape(g, _lead(g) + _shape(ins[0])),)
 
 
 def _transpose(g, ins, out, attrs, needs):
-    return (A.transpose(g, tuple(int(i) for i in np.argsort(attrs))),)
+    k = batch[0]
+    return (A.transpose(g, tuple(range(k)) + tuple(k + int(i) for i in np.argsort(attrs))),)
 
 
 def _broadcast_to(g, ins, out, attrs, needs):
@@ -259,21 +285,22 @@ def _broadcast_to(g, ins, out, attrs, needs):
 def _tile(g, ins, out, attrs, needs):
     shape = _shape(ins[0])
     split = tuple(d for pair in zip(attrs, shape) for d in pair)
-    summed = R.reduce_sum(A.reshape(g, split), tuple(range(0, 2 * len(shape), 2)))
+    k = batch[0]
+    summed = R.reduce_sum(A.reshape(g, _lead(g) + split), tuple(range(k, k + 2 * len(shape), 2)))
     return (summed,)
 
 
 def _strided_slice(g, ins, out, attrs, needs):
-    return (A.slice_grad(g, _shape(ins[0]), attrs),)
+    return (A.slice_grad(g, _lead(g) + _shape(ins[0]), (slice(None),) * batch[0] + attrs),)
 
 
 def _strided_slice_grad(g, ins, out, attrs, needs):
-    return (A.getitem(g, attrs),)
+    return (A.getitem(g, (slice(None),) * batch[0] + attrs),)
 
 
 def _concat(g, ins, out, attrs, needs):
     axis, sizes = attrs
-    lead = (slice(None),) * axis
+    lead = (slice(None),) * _axis(axis)
     grads, start = [], 0
     for size, need in zip(sizes, needs):
         grads.append(A.getitem(g, lead + (slice(start, start + size),)) if need else None)
@@ -282,7 +309,7 @@ def _concat(g, ins, out, attrs, needs):
 
 
 def _pack(g, ins, out, attrs, needs):
-    lead = (slice(None),) * attrs
+    lead = (slice(None),) * _axis(attrs)
     return tuple(A.getitem(g, lead + (i,)) if need else None for i, need in enumerate(needs))
 
 
@@ -316,7 +343,7 @@ def _prod(g, ins, out, attrs, needs):
     at_zero = _const(np.broadcast_to(np.where(single_zero, others, 0), _shape(x)), x)
     nz = wrap(nonzero, _BOOL)
     safe_x = M.where(nz, x, _const(np.ones(_shape(x)), x))
-    ratio = M.realdiv(expand_back(out, _shape(x), axes, keepdims), safe_x)
+    ratio = M.realdiv(expand_back(out, _shape(x), axes, keepdims, batched=False), safe_x)
     return (M.multiply(expand_back(g, _shape(x), axes, keepdims), M.where(nz, ratio, at_zero)),)
 
 
@@ -376,7 +403,7 @@ RULES = {
     "Log": _log, "Log1p": _log1p, "Sin": _sin, "Cos": _cos, "Tan": _tan, "Tanh": _tanh,
     "Sigmoid": _sigmoid, "Reciprocal": _reciprocal, "Softplus": _softplus, "Abs": _abs, "Relu": _relu,
     "Softmax": _softmax,
-    "Identity": _identity, "Cast": _cast, "Reshape": _reshape, "Transpose": _transpose,
+    "Identity": _identity, "ReadVariableOp": _identity, "Cast": _cast, "Reshape": _reshape, "Transpose": _transpose,
     "BroadcastTo": _broadcast_to, "Tile": _tile, "StridedSlice": _strided_slice,
     "StridedSliceGrad": _strided_slice_grad, "ConcatV2": _concat, "Pack": _pack,
     "Sum": _sum, "Mean": _mean, "Max": _extreme, "Min": _extreme, "Prod": _prod,

@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _new = object.__new__
+_BOOL = dtypes.bool
 _TF_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
 
 
@@ -72,12 +73,19 @@ def pair(x, y, op: str):
     return x, y
 
 
+_ARITHMETIC_TYPES = ("Value for attr 'T' of bool is not in the list of allowed values: bfloat16, half, float, "
+                     "double, uint8, uint16, uint32, uint64, int8, int16, int32, int64, complex64, complex128"
+                     "\n\t; NodeDef: {{node %s}}")
+
+
 def _binary(op: str, fn, doc: str, py_name: str):
     def binary_op(x, y, name=None):
         cx = x.__class__
         cy = y.__class__
         if not ((cx is Tensor or cx is Variable) and (cy is Tensor or cy is Variable) and x._dtype is y._dtype):
             x, y = pair(x, y, op)
+        if x._dtype is _BOOL:
+            raise op_error(op, _ARITHMETIC_TYPES % op)
         try:
             v = fn(x._value, y._value)
         except (ValueError, ZeroDivisionError) as exc:

@@ -4,16 +4,29 @@ Ops call ``record`` only when ``active`` (the recording tapes, innermost last) i
 non-empty, so code outside any tape pays one truth test per op. A tape keeps an
 entry ``(op, inputs, output, attrs)`` only when it watches one of the inputs, and
 only for floating outputs: integer and bool tensors carry no gradient.
+
+A Variable is recorded through a snapshot of its value (TensorFlow's
+ReadVariableOp): the entry's input is the snapshot, and one ``ReadVariableOp``
+entry links it to the variable. Gradients therefore use the values the forward
+pass saw even if the variable is assigned later inside the tape.
 """
 
 from __future__ import annotations
 
-from .tensor import Variable
+from .tensor import Variable, wrap
 
 __all__ = ["active", "record"]
 
 # Recording GradientTapes, innermost last. Mutated in place only: ops import the list.
 active: list = []
+
+
+def _snapshot(v):
+    """The variable's current value as a Tensor, shared until the next assignment."""
+    s = v._snap
+    if s is None:
+        s = v._snap = wrap(v._value, v._dtype)
+    return s
 
 
 def record(op: str, inputs: tuple, out, attrs=None) -> None:
@@ -23,6 +36,11 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
     watches it, as TensorFlow does on every variable read.
     """
     floating = out._dtype.is_floating
+    recorded = inputs
+    for t in inputs:
+        if t.__class__ is Variable:
+            recorded = tuple(_snapshot(v) if v.__class__ is Variable else v for v in inputs)
+            break
     for tape in active:
         ids = tape._ids
         hit = False
@@ -33,5 +51,11 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
                 tape._watch_variable(t)
                 hit = True
         if hit and floating:
-            tape._entries.append((op, inputs, out, attrs))
+            entries = tape._entries
+            if recorded is not inputs:
+                for v, s in zip(inputs, recorded):
+                    if v is not s and id(v) in ids and id(s) not in ids:
+                        entries.append(("ReadVariableOp", (v,), s, None))
+                        ids.add(id(s))
+            entries.append((op, recorded, out, attrs))
             ids.add(id(out))

@@ -65,24 +65,30 @@ def _sum(v, axes, keepdims, dt):
 
 def _mean(v, axes, keepdims, dt):
     total = _add_reduce(v, axes, dt if dt.kind == "f" else np.int64, None, keepdims)
-    count = max(np.size(v) // max(np.size(total), 1), 1)
+    count = np.size(v) // max(np.size(total), 1) if np.size(total) else 0
     if dt.kind == "f":
-        return total / dt.type(count)  # numpy's mean: the sum, then one division in the dtype
-    return np.trunc(total / count).astype(dt)
+        return total / dt.type(count)  # 0 / 0 is nan for an empty mean, as in TensorFlow  # numpy's mean: the sum, then one division in the dtype
+    return np.trunc(total / max(count, 1)).astype(dt)
+
+
+def _lowest(dt):
+    return -np.inf if dt.kind == "f" else np.iinfo(dt).min if dt.kind in "iu" else False
+
+
+def _highest(dt):
+    return np.inf if dt.kind == "f" else np.iinfo(dt).max if dt.kind in "iu" else True
 
 
 def _max(v, axes, keepdims, dt):
-    try:
-        return np.maximum.reduce(v, axes, None, None, keepdims)
-    except ValueError:
-        raise op_error("Max", "Reduction over an empty axis of a tensor with shape %s" % (v.shape,)) from None
+    if np.size(v) == 0:  # TensorFlow: the lowest value of the dtype, like -inf
+        return np.maximum.reduce(v, axes, None, None, keepdims, initial=_lowest(dt))
+    return np.maximum.reduce(v, axes, None, None, keepdims)
 
 
 def _min(v, axes, keepdims, dt):
-    try:
-        return np.minimum.reduce(v, axes, None, None, keepdims)
-    except ValueError:
-        raise op_error("Min", "Reduction over an empty axis of a tensor with shape %s" % (v.shape,)) from None
+    if np.size(v) == 0:
+        return np.minimum.reduce(v, axes, None, None, keepdims, initial=_highest(dt))
+    return np.minimum.reduce(v, axes, None, None, keepdims)
 
 
 def _prod(v, axes, keepdims, dt):

@@ -16,8 +16,8 @@ import sys
 import numpy as np
 
 from . import provenance
-from .array_ops import reshape, stack, zeros
-from .gradients import RULES
+from .array_ops import reshape, stack, transpose, zeros
+from .gradients import NOT_BATCHABLE, RULES, batch
 from .math_ops import add
 from .recording import active
 from .shape import TensorShape
@@ -94,6 +94,11 @@ def _pack(structure, flat: list, start: int = 0):
         return (items if isinstance(structure, list) else type(structure)(items)
                 if not hasattr(structure, "_fields") else type(structure)(*items)), start
     return flat[start], start + 1
+
+
+def _as_target(t):
+    """A target as-is when it is a tensor or variable (a variable is its own target)."""
+    return t if isinstance(t, Tensor) else convert_to_tensor(t)
 
 
 def _not_a_tensor(obj):
@@ -286,7 +291,7 @@ class GradientTape:
         if target is None:
             raise TypeError("Argument `target` should be a list or nested structure of Tensors, Variables or "
                             "CompositeTensors to be differentiated, but received None.")
-        targets = [convert_to_tensor(t) for t in _flatten(target)]
+        targets = [_as_target(t) for t in _flatten(target)]
         if output_gradients is None:
             seeds = [None] * len(targets)
         else:
@@ -306,14 +311,18 @@ class GradientTape:
         entries = self._begin()
         zero = _connect_mode(unconnected_gradients)
         flat_sources = self._sources(sources)
-        target = convert_to_tensor(target)
+        target = _as_target(target)
         reach = _reach(entries, {id(s) for s in flat_sources if id(s) in self._ids})
         tshape = target._value.shape
         n = int(np.prod(tshape))
-        rows = [_backprop(entries, reach, [target], [_one_hot(n, i, tshape, target._dtype)], flat_sources, False)
-                for i in range(n)]
+        seeds = np.eye(n, dtype=target._dtype._np).reshape((n,) + tshape)
+        stacked = _rows(entries, reach, target, seeds, flat_sources)
         self._finish()
-        results = [_stack_rows([row[j] for row in rows], s, tshape, zero) for j, s in enumerate(flat_sources)]
+        results = []
+        for rows, s in zip(stacked, flat_sources):
+            if rows is None:
+                rows = zeros((n,) + s._value.shape, s._dtype) if zero else None
+            results.append(None if rows is None else reshape(rows, tshape + s._value.shape))
         for r in results:
             if r is not None:
                 provenance.record(r)
@@ -325,47 +334,66 @@ class GradientTape:
         entries = self._begin()
         zero = _connect_mode(unconnected_gradients)
         [source] = self._sources([source])
-        target = convert_to_tensor(target)
+        target = _as_target(target)
         tshape, sshape = target._value.shape, source._value.shape
         for shape in (tshape, sshape):
             if len(shape) < 2:
                 raise ValueError("Shape %s must have rank at least 2" % (TensorShape(shape),))
-        if not tshape or not sshape or tshape[0] != sshape[0]:
+        if tshape[0] != sshape[0]:
             raise ValueError("Need first dimension of target shape (%s) and source shape (%s) to match."
                              % (tshape, sshape))
-        batch, per = tshape[0], int(np.prod(tshape[1:]))
+        size, per = tshape[0], int(np.prod(tshape[1:]))
         reach = _reach(entries, {id(source)} if id(source) in self._ids else set())
-        columns = []
-        for j in range(per):
-            seed = np.zeros((batch, per), target._dtype._np)
-            seed[:, j] = 1
-            seed_t = wrap(seed.reshape(tshape), target._dtype)
-            columns.append(_backprop(entries, reach, [target], [seed_t], [source], False)[0])
+        # Row j seeds output element j of every example at once: examples are independent.
+        seeds = np.zeros((per, size, per), target._dtype._np)
+        seeds[np.arange(per), :, np.arange(per)] = 1
+        [rows] = _rows(entries, reach, target, seeds.reshape((per,) + tshape), [source])
         self._finish()
-        if all(c is None for c in columns):
+        if rows is None:
             if not zero:
                 return None
             result = zeros(tshape + sshape[1:], source._dtype)
         else:
-            filled = [c if c is not None else zeros(sshape, source._dtype) for c in columns]
-            result = reshape(stack(filled, axis=1), tshape + sshape[1:])
+            per_example = transpose(rows, (1, 0) + tuple(range(2, rows._value.ndim)))
+            result = reshape(per_example, tshape + sshape[1:])
         provenance.record(result)
         return result
 
 
-def _one_hot(n: int, i: int, shape: tuple, dtype) -> Tensor:
-    seed = np.zeros(n, dtype._np)
-    seed[i] = 1
-    return wrap(seed.reshape(shape)[()], dtype)
+# A batched jacobian pass holds (rows x largest recorded tensor) elements at once;
+# above this many it goes row by row instead.
+_BATCHED_ELEMENTS = 1 << 22
 
 
-def _stack_rows(rows: list, source, tshape: tuple, zero: bool):
-    """Stack per-element gradients into a jacobian; None when no row is connected (unless ZERO)."""
-    sshape = source._value.shape
-    if all(r is None for r in rows):
-        return zeros(tshape + sshape, source._dtype) if zero else None
-    filled = [r if r is not None else zeros(sshape, source._dtype) for r in rows]
-    return reshape(stack(filled), tshape + sshape)
+def _rows(entries, reach: set, target, seeds: np.ndarray, sources: list) -> list:
+    """Per source, the gradients for each seed stacked on a new first axis (None if unconnected).
+
+    When every recorded op on the way has a batch-aware rule, one backward pass
+    carries all rows at once (``gradients.batch``); otherwise one pass per row.
+    """
+    n = seeds.shape[0]
+    largest = 0
+    batchable = True
+    for op, _, out, _ in entries:
+        if id(out) in reach:
+            batchable = batchable and op not in NOT_BATCHABLE
+            largest = max(largest, np.size(out._value))
+    if batchable and n * max(largest, np.size(seeds[0])) <= _BATCHED_ELEMENTS:
+        batch[0] = 1
+        try:
+            return _backprop(entries, reach, [target], [wrap(seeds, target._dtype)], sources, False)
+        finally:
+            batch[0] = 0
+    per_row = [_backprop(entries, reach, [target], [wrap(seed[()], target._dtype)], sources, False)
+               for seed in seeds]
+    stacked = []
+    for j, s in enumerate(sources):
+        column = [row[j] for row in per_row]
+        if all(g is None for g in column):
+            stacked.append(None)
+        else:
+            stacked.append(stack([g if g is not None else zeros(s._value.shape, s._dtype) for g in column]))
+    return stacked
 
 
 def _creation_order(variable) -> int:

@@ -215,6 +215,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         if dtype is not None and dtypes.as_dtype(dtype) is not value._dtype:
             raise ValueError("Tensor conversion requested dtype %s for Tensor with dtype %s: %r"
                              % (dtypes.as_dtype(dtype).name, value._dtype.name, value))
+        if isinstance(value, Variable):
+            from .array_ops import identity
+            return identity(value)  # a snapshot, as TensorFlow's read of a variable
         return value
     if dtype is None and dtype_hint is not None:
         try:
@@ -305,7 +308,7 @@ class Variable(Tensor):
     before an assignment stay what they were.
     """
 
-    __slots__ = ("_trainable", "_name", "_uid")
+    __slots__ = ("_trainable", "_name", "_uid", "_snap")
 
     def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **_ignored) -> None:
         if initial_value is None:
@@ -320,6 +323,12 @@ class Variable(Tensor):
         self._trainable = bool(trainable) if trainable is not None else True
         self._name = "Variable:0" if name is None else str(name) + ":0"
         self._uid = next(_variable_ids)
+        self._snap = None  # the Tensor the tape records for the current value (recording.py)
+
+    def _store(self, value) -> None:
+        """Replace the value (never in place); recorded snapshots keep the old one."""
+        self._value = value
+        self._snap = None
 
     @property
     def name(self) -> str:
@@ -351,15 +360,15 @@ class Variable(Tensor):
         return v
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
-        self._value = self._new_value(value, "assign value to")
+        self._store(self._new_value(value, "assign value to"))
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        self._value = self._value + self._new_value(delta, "add value to")
+        self._store(self._value + self._new_value(delta, "add value to"))
         return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        self._value = self._value - self._new_value(delta, "subtract value from")
+        self._store(self._value - self._new_value(delta, "subtract value from"))
         return self if read_value else None
 
     def __len__(self):

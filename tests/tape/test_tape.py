@@ -289,7 +289,7 @@ def test_ten_thousand_steps_keep_no_entries():
             sizes.append(len(t._entries))
         opt.apply_gradients([(t.gradient(loss, w), w)])
         assert t._entries is None
-    assert sizes == [3, 3, 3, 3]
+    assert sizes == [4, 4, 4, 4]  # ReadVariableOp, Mul, Sub, Square
     assert float(w) == pytest.approx(0.5, abs=1e-4)
 
 
@@ -472,3 +472,45 @@ def test_batch_jacobian_needs_rank_two():
         y = x * x
     with pytest.raises(ValueError, match=r"Shape \(2,\) must have rank at least 2"):
         t.batch_jacobian(y, x)
+
+
+JACOBIAN_CASES = {
+    "broadcast": lambda x, w: x * w[:, :1] + tf.reduce_sum(w, axis=0),
+    "matmul": lambda x, w: tf.matmul(w, tf.reshape(x, (3, 1))),
+    "matmul_transposed": lambda x, w: tf.matmul(tf.reshape(x, (3, 1)), w, transpose_a=True, transpose_b=True),
+    "reductions": lambda x, w: tf.stack([tf.reduce_mean(w * x, axis=1), tf.reduce_max(w, axis=1)]),
+    "keepdims_prod": lambda x, w: tf.reduce_prod(w * x, axis=0, keepdims=True) + tf.reduce_min(x),
+    "softmax_axis0": lambda x, w: tf.nn.softmax(w * x, axis=0),
+    "slices_concat": lambda x, w: tf.concat([x[1:], w[0, ::2], tf.transpose(w)[2]], axis=0),
+    "tile_where": lambda x, w: tf.where(tf.tile(tf.reshape(x, (1, 3)), (2, 1)) > 1.5, w * x, -w),
+    "tiled": lambda x, w: tf.tile(tf.reshape(x, (1, 3)), (2, 2)) * tf.concat([w, w], axis=1),
+    "unary": lambda x, w: tf.sqrt(x) * tf.exp(-x) + tf.tanh(w) ** 2 + tf.maximum(w, x),
+    "pow_both": lambda x, w: tf.pow(x, w[0]) + tf.abs(w[1] - 1.0),
+    "einsum_loops": lambda x, w: tf.einsum("ij,j->i", w, x),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JACOBIAN_CASES))
+def test_batched_jacobian_equals_row_by_row(name, monkeypatch):
+    fn = JACOBIAN_CASES[name]
+    x = tf.Variable([0.5, 1.0, 2.0])
+    w = tf.Variable([[1.0, -2.0, 0.5], [3.0, 0.25, 1.5]])
+
+    def jacobians():
+        with tf.GradientTape() as t:
+            y = fn(x, w)
+        return [j.numpy() for j in t.jacobian(y, [x, w])]
+
+    batched = jacobians()
+    from grader.tape import tape as tape_module
+    monkeypatch.setattr(tape_module, "_BATCHED_ELEMENTS", 0)
+    looped = jacobians()
+    for b, r in zip(batched, looped):
+        np.testing.assert_allclose(b, r, rtol=1e-6, atol=1e-7)
+    # and each row is a plain gradient
+    with tf.GradientTape() as t:
+        y = fn(x, w)
+        first = tf.reshape(y, (-1,))[0]
+    gx, gw = t.gradient(first, [x, w])
+    np.testing.assert_allclose(batched[0].reshape((-1,) + (3,))[0], gx.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(batched[1].reshape((-1, 2, 3))[0], gw.numpy(), rtol=1e-6)

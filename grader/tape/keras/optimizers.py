@@ -55,7 +55,7 @@ class Optimizer:
                 raise TypeError("apply_gradients expects tf.Variable objects to update, got %r." % (v,))
             value = g._value if isinstance(g, Tensor) else np.asarray(g)
             self._update(np.asarray(value).astype(v._dtype._np, copy=False), v)
-        self.iterations._value = self.iterations._value + np.int64(1)
+        self.iterations._store(self.iterations._value + np.int64(1))
         return self.iterations
 
     def minimize(self, loss, var_list, tape=None):
@@ -91,12 +91,12 @@ class SGD(Optimizer):
         dt = var._dtype._np
         lr = self._lr(dt)
         if self.momentum == 0:
-            var._value = var._value - g * lr
+            var._store(var._value - g * lr)
             return
         momentum = dt.type(self.momentum)
         m = self._slot(var, 0) * momentum - g * lr
         self._set_slot(var, 0, m)
-        var._value = var._value + (m * momentum - g * lr if self.nesterov else m)
+        var._store(var._value + (m * momentum - g * lr if self.nesterov else m))
 
     def get_config(self) -> dict:
         return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
@@ -129,7 +129,7 @@ class Adam(Optimizer):
         v = v + (np.square(g) - v) * t(1 - self.beta_2)
         self._set_slot(var, 0, m)
         self._set_slot(var, 1, v)
-        var._value = var._value - (m * alpha) / (np.sqrt(v) + t(self.epsilon))
+        var._store(var._value - (m * alpha) / (np.sqrt(v) + t(self.epsilon)))
 
     def get_config(self) -> dict:
         return dict(super().get_config(), beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
