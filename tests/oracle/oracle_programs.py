@@ -1120,12 +1120,17 @@ UNARY_FORMS = ("tf.sin({})", "tf.cos({})", "tf.tanh({})", "tf.exp(tf.tanh({}))",
                "tf.math.log(tf.square({}) + 1.0)", "tf.math.sigmoid({})",
                "tf.math.softplus({})", "tf.nn.relu({})", "tf.math.log1p(tf.square({}))",
                "tf.math.reciprocal(tf.square({}) + 1.0)", "({} ** 2)", "({} ** 3)",
-               "tf.identity({})", "tf.nn.sigmoid({})", "tf.nn.tanh({})")
+               "tf.identity({})", "tf.nn.sigmoid({})", "tf.nn.tanh({})",
+               "tf.math.tan(tf.tanh({}))", "(2.0 * {})", "({} / 3.0)", "(1.0 - {})",
+               "((tf.square({}) + 0.5) ** 0.5)", "tf.negative({})", "abs({})",
+               "tf.where({0} > 0.0, tf.sin({0}), {0} * {0})",
+               "tf.stop_gradient({0}) * {0}")
 BINARY_FORMS = ("({} + {})", "({} - {})", "({} * {})", "({} / (tf.square({}) + 1.0))",
                 "tf.maximum({}, {})", "tf.minimum({}, {})",
                 "tf.pow(tf.abs({}) + 1.0, tf.tanh({}))", "tf.add({}, {})",
-                "tf.multiply({}, {})", "tf.subtract({}, {})")
-REDUCTION_NAMES = ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min")
+                "tf.multiply({}, {})", "tf.subtract({}, {})",
+                "tf.divide({}, tf.exp({}))", "tf.where({0} > {1}, {0}, {1} * 2.0)")
+REDUCTION_NAMES = ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod")
 # Watched float64 inputs x, y, s; c is an unwatched float64 constant.
 LEAVES = {"x": (3, 4), "y": (4,), "s": (), "c": ()}
 
@@ -1180,7 +1185,14 @@ def random_expression(draw, st, depth: int) -> tuple[str, tuple]:
                                      ("{}[1:, ::2]", (2, 2)),
                                      ("tf.concat([{0}, {0}], 0)", (6, 4)),
                                      ("tf.stack([{0}, {0}], 1)[:, 0]", (3, 4)),
-                                     ("tf.squeeze(tf.expand_dims({}, 0))", (3, 4))]))
+                                     ("tf.squeeze(tf.expand_dims({}, 0))", (3, 4)),
+                                     ("tf.nn.softmax({})", (3, 4)),
+                                     ("tf.nn.softmax({}, axis=0)", (3, 4)),
+                                     ("tf.einsum('ij,kj->ik', {0}, {0})", (3, 3)),
+                                     ("tf.einsum('ij,ij->j', {0}, tf.sin({0}))", (4,)),
+                                     ("{}[..., 1:3]", (3, 2)),
+                                     ("{}[::-1]", (3, 4)),
+                                     ("tf.stack([r * 2.0 for r in {}])", (3, 4))]))
         return form[0].format(code), form[1]
     return f"tf.reduce_sum({code})", ()
 
