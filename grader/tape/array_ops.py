@@ -109,10 +109,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
     # TensorFlow computes the size and the values in the dtype, adding delta step by step.
     start_f, limit_f, delta_f = (dt._np.type(v) for v in (start_v, limit_v, delta_v))
     n = int(np.ceil(np.abs((limit_f - start_f) / delta_f)))
-    steps = np.full(n, delta_f, dt._np)
-    if n:
-        steps[0] = start_f
-    return wrap(np.cumsum(steps, dtype=dt._np), dt)
+    return wrap(start_f + np.arange(n, dtype=dt._np) * delta_f, dt)
 
 
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
@@ -149,9 +146,13 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     x = _tensor(a)
     nd = x._value.ndim
     perm = tuple(_brange(nd - 1, -1, -1)) if perm is None else _shape_tuple(perm)
-    if sorted(p % nd if nd else p for p in perm) != list(_brange(nd)):
+    if len(perm) != nd:
         raise op_error("Transpose", "transpose expects a vector of size %d. But input(1) is a vector of size %d"
                        % (nd, len(perm)))
+    missing = [i for i in _brange(nd) if i not in {p % nd for p in perm}]
+    if missing:
+        raise op_error("Transpose", "%d is missing from {%s}. (perm %s is not a permutation of %s)"
+                       % (missing[0], ",".join(str(p) for p in perm), list(perm), list(_brange(nd))))
     out = wrap(np.transpose(x._value, perm), x._dtype)
     if active:
         record("Transpose", (x,), out, perm)

@@ -173,7 +173,7 @@ def _unary(op: str, fn, doc: str, py_name: str, floating: bool = True, different
         if not (x.__class__ is Tensor or x.__class__ is Variable):
             x = as_tensor(x)
         dt = x._dtype
-        if floating and not dt.is_floating:
+        if floating and not dt.is_floating or dt is _BOOL:
             raise op_error(op, _FLOAT_ONLY % (dt.name, op))
         out = _new(Tensor)
         out._value = fn(x._value)

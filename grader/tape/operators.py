@@ -11,9 +11,9 @@ import numpy as np
 
 from . import dtypes
 from . import math_ops as M
-from .array_ops import getitem
+from .array_ops import getitem, identity
 from .errors import InvalidArgumentError
-from .tensor import Tensor, wrap
+from .tensor import Tensor, Variable, wrap
 
 
 def _reflected(fn):
@@ -53,7 +53,8 @@ def _neg(self):
 
 
 def _pos(self):
-    return self
+    # A Tensor is immutable, so +t can be t itself; +variable is a snapshot.
+    return identity(self) if isinstance(self, Variable) else self
 
 
 def _invert(self):

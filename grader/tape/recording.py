@@ -39,7 +39,7 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
     recorded = inputs
     for t in inputs:
         if t.__class__ is Variable:
-            recorded = tuple(_snapshot(v) if v.__class__ is Variable else v for v in inputs)
+            recorded = tuple([_snapshot(v) if v.__class__ is Variable else v for v in inputs])
             break
     for tape in active:
         ids = tape._ids
@@ -53,8 +53,11 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
         if hit and floating:
             entries = tape._entries
             if recorded is not inputs:
-                for v, s in zip(inputs, recorded):
-                    if v is not s and id(v) in ids and id(s) not in ids:
+                i = 0
+                for v in inputs:
+                    s = recorded[i]
+                    i += 1
+                    if v is not s and id(s) not in ids and id(v) in ids:
                         entries.append(("ReadVariableOp", (v,), s, None))
                         ids.add(id(s))
             entries.append((op, recorded, out, attrs))

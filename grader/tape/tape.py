@@ -136,20 +136,27 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
             g = wrap(np.ones(t._value.shape, t._dtype._np), t._dtype)
         prev = grads.get(id(t))
         grads[id(t)] = g if prev is None else add(prev, g)
-    for k in range(len(entries) - 1, -1, -1):
-        op, inputs, out, attrs = entries[k]
+    # reversed() walks from the current end down, so entries a persistent tape
+    # appends while recording its own backward pass are not visited.
+    for op, inputs, out, attrs in reversed(entries):
         key = id(out)
         g = grads.get(key) if key in keep else grads.pop(key, None)
         if g is None:
             continue
         # A recorded output is in ``reach`` only through an input, so one input is always needed.
-        needs = _NEED_ONE if len(inputs) == 1 else tuple([id(t) in reach for t in inputs])
-        in_grads = RULES[op](g, inputs, out, attrs, needs)
-        for i, gi in enumerate(in_grads):
+        if len(inputs) == 1:
+            needs = _NEED_ONE
+        elif len(inputs) == 2:
+            needs = (id(inputs[0]) in reach, id(inputs[1]) in reach)
+        else:
+            needs = tuple([id(t) in reach for t in inputs])
+        i = 0
+        for gi in RULES[op](g, inputs, out, attrs, needs):
             if gi is not None:  # rules return None for every input ``needs`` excludes
                 tid = id(inputs[i])
                 prev = grads.get(tid)
                 grads[tid] = gi if prev is None else add(prev, gi)
+            i += 1
     result = []
     for s in sources:
         g = grads.get(id(s)) if s._dtype.is_floating else None
@@ -161,6 +168,8 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
 
 def _connect_mode(unconnected_gradients) -> bool:
     """True for ZERO; accepts the enum or its string value, as TensorFlow does."""
+    if unconnected_gradients is UnconnectedGradients.NONE:
+        return False
     try:
         return UnconnectedGradients(unconnected_gradients) is UnconnectedGradients.ZERO
     except ValueError:

@@ -301,11 +301,14 @@ def test_sgd_skips_none_gradients_with_keras_warning():
 
 def test_adam_defaults_and_first_step():
     opt = tf.keras.optimizers.Adam()
-    assert (opt.learning_rate, opt.beta_1, opt.beta_2, opt.epsilon) == (0.001, 0.9, 0.999, 1e-7)
+    assert (opt.beta_1, opt.beta_2, opt.epsilon) == (0.9, 0.999, 1e-7)
+    assert float(opt.learning_rate) == 0.0010000000474974513  # a float32 variable, as in Keras 3
     v = tf.Variable(1.0)
     opt.apply_gradients([(tf.constant(0.5), v)])
     # the first Adam step moves by about lr, whatever the gradient's size
     assert float(v) == pytest.approx(1.0 - 0.001, abs=1e-6)
+    opt.learning_rate = 0.5
+    assert float(opt.learning_rate) == 0.5
 
 
 def test_sgd_momentum_two_steps():
@@ -379,3 +382,42 @@ def test_range_direction_errors_and_len_of_variable():
         tf.range(-3)
     with pytest.raises(TypeError, match="has no len"):
         len(tf.Variable([1.0, 2.0]))
+
+
+def test_bool_arithmetic_and_bad_perm_are_invalid_arguments():
+    with pytest.raises(tf.errors.InvalidArgumentError, match="of bool is not in the list"):
+        tf.constant(True) + tf.constant(True)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[Op:Neg\]"):
+        -tf.constant(True)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"1 is missing from \{0,0\}"):
+        tf.transpose(tf.ones((2, 3)), perm=[0, 0])
+
+
+def test_reads_of_a_variable_are_snapshots():
+    v = tf.Variable([1.0, 2.0])
+    converted, plus, ident = tf.convert_to_tensor(v), +v, tf.identity(v)
+    v.assign([5.0, 6.0])
+    for t in (converted, plus, ident):
+        assert type(t) is tf.Tensor
+        np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
+
+
+def test_float_range_is_computed_in_float32():
+    assert tf.range(0, 1, 0.1).numpy()[-1].item() == 0.9000000357627869
+    assert tf.range(-1.0, 1.0, 0.15).numpy()[3].item() == -0.5499999523162842
+
+
+def test_empty_reductions_follow_tensorflow():
+    e = tf.zeros((0,))
+    assert float(tf.reduce_max(e)) == -np.inf and float(tf.reduce_min(e)) == np.inf
+    assert np.isnan(float(tf.reduce_mean(e)))
+    assert float(tf.reduce_sum(e)) == 0.0 and float(tf.reduce_prod(e)) == 1.0
+
+
+def test_boolean_mask_indexing_and_its_gradient():
+    x = tf.Variable([1.0, 2.0, 3.0])
+    with tf.GradientTape() as t:
+        picked = x[tf.constant([True, False, True])]
+        y = tf.reduce_sum(picked * picked)
+    np.testing.assert_array_equal(picked.numpy(), [1.0, 3.0])
+    np.testing.assert_array_equal(t.gradient(y, x).numpy(), [2.0, 0.0, 6.0])

@@ -514,3 +514,35 @@ def test_batched_jacobian_equals_row_by_row(name, monkeypatch):
     gx, gw = t.gradient(first, [x, w])
     np.testing.assert_allclose(batched[0].reshape((-1,) + (3,))[0], gx.numpy(), rtol=1e-6)
     np.testing.assert_allclose(batched[1].reshape((-1, 2, 3))[0], gw.numpy(), rtol=1e-6)
+
+
+def test_gradients_use_the_values_the_forward_pass_saw():
+    v = tf.Variable(1.0)
+    with tf.GradientTape() as t:
+        y = v * v
+        v.assign(3.0)
+    assert float(t.gradient(y, v)) == 2.0
+    w = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as t2:
+        cube = tf.reduce_sum(w ** 3)
+    w.assign_add([10.0, 10.0])
+    np.testing.assert_array_equal(t2.gradient(cube, w).numpy(), [3.0, 12.0])
+    m = tf.Variable([3.0, 1.0, 2.0])
+    with tf.GradientTape() as t3:
+        top = tf.reduce_max(m)
+    m.assign([0.0, 5.0, 0.0])
+    np.testing.assert_array_equal(t3.gradient(top, m).numpy(), [1.0, 0.0, 0.0])
+
+
+def test_optimizer_step_between_gradients_of_a_persistent_tape():
+    w = tf.Variable([1.0, -1.0])
+    opt = tf.keras.optimizers.SGD(learning_rate=0.5)
+    with tf.GradientTape(persistent=True) as t:
+        loss1 = tf.reduce_sum(w * w)
+        loss2 = tf.reduce_sum(w * w * w)
+    g1 = t.gradient(loss1, w)
+    opt.apply_gradients([(g1, w)])
+    g2 = t.gradient(loss2, w)
+    np.testing.assert_array_equal(g1.numpy(), [2.0, -2.0])
+    np.testing.assert_array_equal(g2.numpy(), [3.0, 3.0])
+    np.testing.assert_array_equal(w.numpy(), [0.0, 0.0])

@@ -21,14 +21,31 @@ class Optimizer:
     """Shared bookkeeping: the step counter, per-variable slots, skipping None gradients."""
 
     def __init__(self, learning_rate, name: str) -> None:
+        self._learning_rate = None
         self.learning_rate = learning_rate
         self.name = name
         self.iterations = Variable(np.int64(0), trainable=False, name="iteration", dtype=int64)
         self._slots: dict = {}
 
+    @property
+    def learning_rate(self):
+        """A float32 Variable, as in Keras 3 (or the schedule callable given)."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if callable(value) and not isinstance(value, Tensor):
+            self._learning_rate = value
+        elif isinstance(self._learning_rate, Variable):
+            self._learning_rate.assign(float(value))
+        else:
+            self._learning_rate = Variable(float(value), trainable=False, name="learning_rate")
+
     def _lr(self, dtype) -> np.generic:
-        lr = self.learning_rate() if callable(self.learning_rate) else self.learning_rate
-        return dtype.type(lr.numpy() if isinstance(lr, Tensor) else lr)
+        lr = self._learning_rate
+        if not isinstance(lr, Tensor):
+            lr = lr(self.iterations._value) if callable(lr) else lr
+        return dtype.type(lr._value if isinstance(lr, Tensor) else lr)
 
     def _slot(self, variable, index: int) -> np.ndarray:
         slots = self._slots.setdefault(id(variable), (variable, [None] * self._n_slots))[1]
@@ -72,7 +89,8 @@ class Optimizer:
         return self.apply_gradients(zip(grads, var_list))
 
     def get_config(self) -> dict:
-        return {"name": self.name, "learning_rate": self.learning_rate}
+        lr = self._learning_rate
+        return {"name": self.name, "learning_rate": float(lr) if isinstance(lr, Tensor) else lr}
 
 
 class SGD(Optimizer):
