@@ -1324,3 +1324,44 @@ program("apply_gradients_with_only_none", """
     q = tf.Variable(1.0)
     tf.keras.optimizers.SGD(0.1).apply_gradients([(None, q)])
 """, error="ValueError", both=("No gradients provided for any variable",))
+
+program("variable_minus_equals_is_an_error", """
+    w = tf.Variable(1.0)
+    grad = tf.constant(0.5)
+    w -= 0.1 * grad
+""", error="RuntimeError", both=("`variable -= value` with `tf.Variable`s is not supported",
+                                 "assign_sub"))
+
+program("inplace_operators", """
+    outcomes = {}
+    for op in ("+", "-", "*", "/"):
+        v = tf.Variable(2.0)
+        t = tf.constant(2.0)
+        try:
+            exec(f"v {op}= 0.5")
+            outcomes["variable " + op] = type(v).__name__
+        except RuntimeError as exc:
+            outcomes["variable " + op] = str(exc).split(" with ")[0]
+        exec(f"t {op}= 0.5")
+        outcomes["tensor " + op] = t
+""")
+
+program("conversion_corners", """
+    outcomes = []
+    for make in (lambda: tf.constant([tf.constant(1.0), tf.constant(2.0)]),
+                 lambda: tf.constant([tf.Variable(1.0), 2.0]),
+                 lambda: tf.constant(tf.Variable(1.0), dtype=tf.float64),
+                 lambda: tf.constant(tf.Variable(1.5), dtype=tf.int32),
+                 lambda: tf.constant(tf.constant(1.0), dtype=tf.float64),
+                 lambda: tf.convert_to_tensor(tf.Variable(1.0), dtype=tf.float64),
+                 lambda: tf.Variable(tf.constant(1.0), dtype=tf.float64),
+                 lambda: tf.Variable(tf.Variable(1.0), dtype=tf.float64),
+                 lambda: tf.convert_to_tensor([[tf.constant(1.0)], [2.0]]),
+                 lambda: tf.stack([tf.Variable(1.0), tf.constant(2.0)]),
+                 lambda: f"{tf.constant(3.14159):.2f}",
+                 lambda: f"{tf.Variable(3.14159):.2f}"):
+        try:
+            outcomes.append(make())
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+""")
