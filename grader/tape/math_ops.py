@@ -9,6 +9,8 @@ table in ``gradients.py`` and appear in error messages.
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import dtypes
@@ -25,6 +27,9 @@ __all__ = [
     "is_nan", "is_finite", "divide_no_nan",
 ]
 
+# Python's operators rather than ufunc calls: on numpy scalars (every 0-d value the
+# engine handles) ``a * b`` costs ~0.05 us and ``np.multiply(a, b)`` ~0.6 us; on
+# arrays they run the same loop.
 _new = object.__new__
 _BOOL = dtypes.bool
 _TF_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
@@ -82,7 +87,13 @@ def _binary(op: str, fn, doc: str, py_name: str):
     def binary_op(x, y, name=None):
         cx = x.__class__
         cy = y.__class__
-        if not ((cx is Tensor or cx is Variable) and (cy is Tensor or cy is Variable) and x._dtype is y._dtype):
+        if (cx is Tensor or cx is Variable) and (cy is Tensor or cy is Variable) and x._dtype is y._dtype:
+            pass
+        elif (cy is float or cy is int) and (cx is Tensor or cx is Variable) and x._dtype.is_floating:
+            y = wrap(x._dtype._scalar(y), x._dtype)  # a Python number takes the tensor's dtype
+        elif (cx is float or cx is int) and (cy is Tensor or cy is Variable) and y._dtype.is_floating:
+            x = wrap(y._dtype._scalar(x), y._dtype)
+        else:
             x, y = pair(x, y, op)
         if x._dtype is _BOOL:
             raise op_error(op, _ARITHMETIC_TYPES % op)
@@ -102,10 +113,10 @@ def _binary(op: str, fn, doc: str, py_name: str):
     return binary_op
 
 
-add = _binary("AddV2", np.add, "``tf.add``: x + y with numpy broadcasting.", "add")
-subtract = _binary("Sub", np.subtract, "``tf.subtract``: x - y.", "subtract")
-multiply = _binary("Mul", np.multiply, "``tf.multiply``: x * y.", "multiply")
-realdiv = _binary("RealDiv", np.true_divide, "x / y for floating tensors.", "realdiv")
+add = _binary("AddV2", operator.add, "``tf.add``: x + y with numpy broadcasting.", "add")
+subtract = _binary("Sub", operator.sub, "``tf.subtract``: x - y.", "subtract")
+multiply = _binary("Mul", operator.mul, "``tf.multiply``: x * y.", "multiply")
+realdiv = _binary("RealDiv", operator.truediv, "x / y for floating tensors.", "realdiv")
 def _checked(fn):
     """Integer // and % by zero are errors in TensorFlow (numpy quietly gives 0)."""
     def integer_safe(x, y):
@@ -115,9 +126,9 @@ def _checked(fn):
     return integer_safe
 
 
-floordiv = _binary("FloorDiv", _checked(np.floor_divide), "``tf.math.floordiv``: floor(x / y).", "floordiv")
-floormod = _binary("FloorMod", _checked(np.mod), "``tf.math.floormod``: x - floor(x / y) * y.", "floormod")
-pow = _binary("Pow", np.power, "``tf.pow``: x ** y.", "pow")  # noqa: A001 - TensorFlow's name
+floordiv = _binary("FloorDiv", _checked(operator.floordiv), "``tf.math.floordiv``: floor(x / y).", "floordiv")
+floormod = _binary("FloorMod", _checked(operator.mod), "``tf.math.floormod``: x - floor(x / y) * y.", "floormod")
+pow = _binary("Pow", operator.pow, "``tf.pow``: x ** y.", "pow")  # noqa: A001 - TensorFlow's name
 maximum = _binary("Maximum", np.maximum, "``tf.maximum``: the larger of x and y, element-wise.", "maximum")
 minimum = _binary("Minimum", np.minimum, "``tf.minimum``: the smaller of x and y, element-wise.", "minimum")
 mod = floormod
@@ -187,6 +198,10 @@ def _unary(op: str, fn, doc: str, py_name: str, floating: bool = True, different
     return unary_op
 
 
+def _square(v):
+    return v * v
+
+
 def _sigmoid(v):
     return 1 / (1 + np.exp(-v))
 
@@ -199,9 +214,9 @@ def _rsqrt(v):
     return 1 / np.sqrt(v)
 
 
-negative = _unary("Neg", np.negative, "``tf.negative``: -x.", "negative", floating=False)
-square = _unary("Square", np.square, "``tf.square``: x * x.", "square", floating=False)
-abs = _unary("Abs", np.abs, "``tf.abs``: |x|.", "abs", floating=False)  # noqa: A001 - TensorFlow's name
+negative = _unary("Neg", operator.neg, "``tf.negative``: -x.", "negative", floating=False)
+square = _unary("Square", _square, "``tf.square``: x * x.", "square", floating=False)
+abs = _unary("Abs", operator.abs, "``tf.abs``: |x|.", "abs", floating=False)  # noqa: A001 - TensorFlow's name
 sqrt = _unary("Sqrt", np.sqrt, "``tf.sqrt``: the square root.", "sqrt")
 rsqrt = _unary("Rsqrt", _rsqrt, "``tf.math.rsqrt``: 1 / sqrt(x).", "rsqrt")
 exp = _unary("Exp", np.exp, "``tf.exp``: e ** x.", "exp")
@@ -237,10 +252,10 @@ def _compare(op: str, fn, py_name: str):
     return compare_op
 
 
-less = _compare("Less", np.less, "less")
-less_equal = _compare("LessEqual", np.less_equal, "less_equal")
-greater = _compare("Greater", np.greater, "greater")
-greater_equal = _compare("GreaterEqual", np.greater_equal, "greater_equal")
+less = _compare("Less", operator.lt, "less")
+less_equal = _compare("LessEqual", operator.le, "less_equal")
+greater = _compare("Greater", operator.gt, "greater")
+greater_equal = _compare("GreaterEqual", operator.ge, "greater_equal")
 equal = _compare("Equal", np.equal, "equal")
 not_equal = _compare("NotEqual", np.not_equal, "not_equal")
 logical_and = _compare("LogicalAnd", np.logical_and, "logical_and")
