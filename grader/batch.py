@@ -307,7 +307,13 @@ def grade_task(task: _Task, options: _Options, grade: Callable[..., Any]) -> dic
                                  f"{type(err).__name__}: {err}",
                            duration_s=time.perf_counter() - started)
     result.submission = task.id
-    return _write_reports(task, result)
+    try:
+        return _write_reports(task, result)
+    except OSError:
+        raise  # the out folder itself is unusable: the batch must stop and say so
+    except Exception as err:  # a report that cannot be rendered still leaves a row
+        return _not_graded(task, f"the report could not be written: {type(err).__name__}: "
+                                 f"{err}", duration_s=time.perf_counter() - started)
 
 
 # --------------------------------------------------------------------------- workers
@@ -317,8 +323,7 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _worker_main(tasks: Any, results: Any, options: _Options, grade: Callable[..., Any],
-                 parent: int) -> None:
+def _worker_main(tasks: Any, results: Any, options: _Options, grade: Callable[..., Any]) -> None:
     """One worker: grade the tasks sent to it, one at a time, until told to stop.
 
     Ctrl-C reaches the batch process, which stops the workers with SIGTERM; that
@@ -328,10 +333,7 @@ def _worker_main(tasks: Any, results: Any, options: _Options, grade: Callable[..
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         while True:
-            if not tasks.poll(1.0):
-                if os.getppid() != parent:  # the batch process is gone: stop too
-                    return
-                continue
+            # EOFError here when the batch process is gone (its end of the pipe closed).
             task = tasks.recv()
             if task is None:
                 return
@@ -373,8 +375,7 @@ class _Pool:
     def _start(self) -> _Worker:
         receive, send = self.ctx.Pipe(duplex=False)
         process = self.ctx.Process(target=_worker_main, name="tapegrader-worker", daemon=True,
-                                   args=(receive, self.results, self.options, self.grade,
-                                         os.getpid()))
+                                   args=(receive, self.results, self.options, self.grade))
         process.start()
         receive.close()
         return _Worker(process=process, conn=send)
