@@ -1365,3 +1365,13 @@ program("conversion_corners", """
         except Exception as exc:
             outcomes.append(type(exc).__name__)
 """)
+
+program("print_empty_big_and_mixed_shapes", """
+    for t in (tf.zeros((2, 0)), tf.zeros((0, 3), dtype=tf.int32), tf.ones((1, 1, 1)),
+              tf.reshape(tf.range(1200.0), (40, 30)) / 7.0, tf.constant([[True], [False]]),
+              tf.constant([1, -2], dtype=tf.int64), tf.constant([-0.0, 0.0]),
+              tf.constant([1e-3, 1e3]), tf.constant([1e-5, 1.0]), tf.constant([1e16, 1.0]),
+              tf.Variable(tf.zeros((2, 0))), tf.Variable([[1.5, -2.25]], dtype=tf.float64)):
+        print(t)
+        print(repr(t))
+""")
