@@ -81,6 +81,10 @@ def _hidden(parts: Sequence[str]) -> bool:
     return any(p.startswith(".") and p not in (".", "..") for p in parts)
 
 
+def _inside(path: Path, folders: Sequence[Path]) -> bool:
+    return any(path.resolve().is_relative_to(folder) for folder in folders)
+
+
 def _glob_root(pattern: str) -> Path:
     parts = Path(pattern).parts
     fixed = parts[: next(i for i, p in enumerate(parts) if glob.has_magic(p))]
@@ -94,7 +98,7 @@ def _found_in(text: str, exclude: Sequence[Path]) -> tuple[Path, list[Path]]:
         root = _glob_root(text)
         files = [Path(p) for p in sorted(glob.glob(text, recursive=True))]
         files = [p for p in files if p.is_file() and p.suffix == ".ipynb"
-                 and not _hidden(p.relative_to(root).parts)]
+                 and not _hidden(p.relative_to(root).parts) and not _inside(p, exclude)]
         if not files:
             raise UsageError("the pattern matches no notebook", path=text,
                              fix="quote the pattern and check it, e.g. 'class/**/*.ipynb'")
@@ -103,8 +107,7 @@ def _found_in(text: str, exclude: Sequence[Path]) -> tuple[Path, list[Path]]:
         files = []
         for p in sorted(path.rglob("*.ipynb")):
             rel = p.relative_to(path).parts
-            if p.is_file() and not _hidden(rel) and not any(
-                    p.resolve().is_relative_to(x) for x in exclude):
+            if p.is_file() and not _hidden(rel) and not _inside(p, exclude):
                 files.append(p)
         return path, files
     if path.is_file():
