@@ -32,10 +32,11 @@ from .reductions import (  # noqa: F401
 from .array_ops import (  # noqa: F401
     broadcast_to, cast, clip_by_value, concat, expand_dims, eye, fill, identity, linspace, newaxis, ones,
     ones_like, range, rank, reshape, shape, size, squeeze, stack, stop_gradient, tile, transpose, unstack,
-    zeros, zeros_like,
+    zeros, zeros_like, gather, one_hot,
 )
 from . import operators as _operators  # noqa: F401 - binds + - * / ... onto Tensor
-from . import math, nn, random, provenance  # noqa: F401
+from . import linalg, math, nn, random, provenance  # noqa: F401
+from .linalg import norm  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients  # noqa: F401
 from .module import Module  # noqa: F401
 from . import keras  # noqa: F401

@@ -20,6 +20,7 @@ __all__ = [
     "zeros", "ones", "fill", "zeros_like", "ones_like", "eye", "range", "linspace", "reshape", "transpose",
     "concat", "stack", "unstack", "expand_dims", "squeeze", "identity", "cast", "stop_gradient", "shape",
     "size", "rank", "broadcast_to", "getitem", "slice_grad", "clip_by_value", "newaxis", "tile",
+    "gather", "gather_grad", "one_hot",
 ]
 
 newaxis = None
@@ -347,6 +348,47 @@ def slice_grad(g: Tensor, shape: tuple, key: tuple) -> Tensor:
     if active:
         record("StridedSliceGrad", (g,), out, key)
     return out
+
+
+def gather(params, indices, axis=None, batch_dims=0, name=None) -> Tensor:
+    """``tf.gather``: the slices of ``params`` at ``indices`` along ``axis`` (0 by default)."""
+    if batch_dims:
+        raise NotImplementedError("The engine's tf.gather supports batch_dims=0 only.")
+    x = _tensor(params)
+    idx = np.asarray(indices._value if isinstance(indices, Tensor) else indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError("tf.gather needs integer indices, got dtype %s." % idx.dtype)
+    axis = 0 if axis is None else int(axis) % max(x._value.ndim, 1)
+    size = x._value.shape[axis]
+    bad = idx[(idx < 0) | (idx >= size)] if idx.size else idx
+    if bad.size:
+        raise op_error("GatherV2", "indices = %d is not in [0, %d)" % (bad.flat[0], size))
+    out = wrap(np.take(x._value, idx, axis=axis), x._dtype)
+    if active:
+        record("GatherV2", (x,), out, (idx, axis))
+    return out
+
+
+def gather_grad(g: Tensor, shape: tuple, indices, axis: int) -> Tensor:
+    """The gradient of ``gather``: ``g`` added back at ``indices`` (linear in g)."""
+    z = np.zeros(shape, g._dtype._np)
+    np.add.at(z, (slice(None),) * axis + (indices,), g._value)
+    out = wrap(z, g._dtype)
+    if active:
+        record("GatherGrad", (g,), out, (indices, axis))
+    return out
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None) -> Tensor:
+    """``tf.one_hot``: float32 rows with ``on_value`` at each index (all off for an out-of-range one)."""
+    idx = np.asarray(indices._value if isinstance(indices, Tensor) else indices)
+    dt = dtypes.float32 if dtype is None else dtypes.as_dtype(dtype)
+    depth = int(depth)
+    hot = (idx[..., None] == np.arange(depth)) if axis in (None, -1) else \
+        np.moveaxis(idx[..., None] == np.arange(depth), -1, int(axis))
+    on = 1 if on_value is None else on_value
+    off = 0 if off_value is None else off_value
+    return wrap(np.where(hot, on, off).astype(dt._np), dt)
 
 
 # -- shape queries (constants) -----------------------------------------------------------

@@ -298,6 +298,16 @@ def _strided_slice_grad(g, ins, out, attrs, needs):
     return (A.getitem(g, (slice(None),) * batch[0] + attrs),)
 
 
+def _gather(g, ins, out, attrs, needs):
+    indices, axis = attrs
+    return (A.gather_grad(g, _lead(g) + _shape(ins[0]), indices, _axis(axis)),)
+
+
+def _gather_grad(g, ins, out, attrs, needs):
+    indices, axis = attrs
+    return (A.gather(g, indices, axis=_axis(axis)),)
+
+
 def _concat(g, ins, out, attrs, needs):
     axis, sizes = attrs
     lead = (slice(None),) * _axis(axis)
@@ -405,7 +415,8 @@ RULES = {
     "Softmax": _softmax,
     "Identity": _identity, "ReadVariableOp": _identity, "Cast": _cast, "Reshape": _reshape, "Transpose": _transpose,
     "BroadcastTo": _broadcast_to, "Tile": _tile, "StridedSlice": _strided_slice,
-    "StridedSliceGrad": _strided_slice_grad, "ConcatV2": _concat, "Pack": _pack,
+    "StridedSliceGrad": _strided_slice_grad,
+    "GatherV2": _gather, "GatherGrad": _gather_grad, "ConcatV2": _concat, "Pack": _pack,
     "Sum": _sum, "Mean": _mean, "Max": _extreme, "Min": _extreme, "Prod": _prod,
     "MatMul": _matmul, "Einsum": _einsum,
 }

@@ -196,6 +196,10 @@ def _holds_numpy(value, dt) -> bool:
     return isinstance(value, (_ndarray, _generic, Tensor)) and value.dtype == dt
 
 
+def _holds_tensor(value) -> bool:
+    return any(isinstance(v, Tensor) or isinstance(v, (list, tuple)) and _holds_tensor(v) for v in value)
+
+
 def _cast_checked(arr, dtype: DType, value):
     """Cast for an explicit dtype the way TensorFlow allows it: never float -> int."""
     if arr.dtype == dtype._np:
@@ -254,12 +258,17 @@ def _constant(value, dtype) -> Tensor:
 
 def constant(value, dtype=None, shape=None, name="Const") -> Tensor:
     """``tf.constant``: a new Tensor from a Python or numpy value (or a Tensor)."""
-    if isinstance(value, Tensor):
+    if isinstance(value, Variable):
+        t = wrap(value._value, value._dtype) if dtype is None else _cast_tensor(value, dtypes.as_dtype(dtype))
+    elif isinstance(value, Tensor):
         if dtype is not None and dtypes.as_dtype(dtype) is not value._dtype:
             raise TypeError("Expected tensor %s with dtype %r, but got dtype %r."
                             % (value.numpy(), dtypes.as_dtype(dtype), value._dtype))
         t = wrap(value._value, value._dtype)
     else:
+        if isinstance(value, (list, tuple)) and _holds_tensor(value):
+            raise ValueError("tf.constant does not take a list holding tensors (%r); use tf.stack or "
+                             "tf.convert_to_tensor to combine tensors." % (value,))
         t = _constant(value, dtype)
     if shape is None:
         return t
@@ -315,8 +324,15 @@ class Variable(Tensor):
             raise ValueError("initial_value must be specified.")
         if callable(initial_value):
             initial_value = initial_value()
-        t = convert_to_tensor(initial_value, dtype) if not isinstance(initial_value, Tensor) or dtype is None \
-            else _cast_tensor(initial_value, dtypes.as_dtype(dtype))
+        if isinstance(initial_value, Tensor) and dtype is not None and \
+                dtypes.as_dtype(dtype) is not initial_value._dtype:
+            want, have = dtypes.as_dtype(dtype).name, initial_value._dtype.name
+            if isinstance(initial_value, Variable):
+                raise ValueError("Incompatible type conversion requested to type %s for `tf.Variable of type %s. "
+                                 "(Variable: %r)" % (want, have, initial_value))
+            raise ValueError("initial_value: Tensor conversion requested dtype %s for Tensor with dtype %s: %r"
+                             % (want, have, initial_value))
+        t = convert_to_tensor(initial_value, dtype)
         v = t._value
         self._value = v.copy() if v.__class__ is _ndarray and isinstance(initial_value, _ndarray) else v
         self._dtype = t._dtype
@@ -373,6 +389,35 @@ class Variable(Tensor):
 
     def __len__(self):
         raise TypeError("object of type 'ResourceVariable' has no len()")
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise TypeError("unsupported format string passed to ResourceVariable.__format__")
+        return str(self)
+
+    # ``v -= x`` would silently rebind v to a Tensor; TensorFlow refuses, and says what to do.
+    def __iadd__(self, other):
+        raise RuntimeError("`variable += value` with `tf.Variable`s is not supported. Use "
+                           "`variable.assign_add(value)` to modify the variable, or `out = variable + value` if "
+                           "you need to get a new output Tensor.")
+
+    def __isub__(self, other):
+        raise RuntimeError("`variable -= value` with `tf.Variable`s is not supported. Use "
+                           "`variable.assign_sub(value)` to modify the variable, or `out = variable - value` if "
+                           "you need to get a new output Tensor.")
+
+    def __imul__(self, other):
+        raise RuntimeError("`var *= value` with `tf.Variable`s is not supported. Use `var.assign(var * value)` "
+                           "to modify the variable, or `out = var * value` if you need to get a new output Tensor.")
+
+    def __itruediv__(self, other):
+        raise RuntimeError("`var /= value` with `tf.Variable`s is not supported. Use `var.assign(var / value)` "
+                           "to modify the variable, or `out = var / value` if you need to get a new output Tensor.")
+
+    def __ipow__(self, other):
+        raise RuntimeError("`var **= value` with `tf.Variable`s is not supported. Use `var.assign(var ** value)` "
+                           "to modify the variable, or `out = var ** value` if you need to get a new output "
+                           "Tensor.")
 
     def __hash__(self):
         raise TypeError("Variable is unhashable. Instead, use variable.ref() as the key. (Variable: %r)" % self)

@@ -421,3 +421,45 @@ def test_boolean_mask_indexing_and_its_gradient():
         y = tf.reduce_sum(picked * picked)
     np.testing.assert_array_equal(picked.numpy(), [1.0, 3.0])
     np.testing.assert_array_equal(t.gradient(y, x).numpy(), [2.0, 0.0, 6.0])
+
+
+def test_gather_one_hot_norm_and_linalg():
+    np.testing.assert_array_equal(tf.gather(tf.constant([10, 20, 30]), [2, 0]).numpy(), [30, 10])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"indices = 3 is not in \[0, 3\)"):
+        tf.gather(tf.constant([10, 20, 30]), [3])
+    np.testing.assert_array_equal(tf.one_hot([0, 2], 3).numpy(), [[1, 0, 0], [0, 0, 1]])
+    assert float(tf.norm(tf.constant([3.0, 4.0]))) == 5.0
+    assert float(tf.linalg.trace(tf.eye(3))) == 3.0
+    np.testing.assert_array_equal(tf.linalg.matmul(tf.eye(2), tf.ones((2, 1))).numpy(), [[1.0], [1.0]])
+    np.testing.assert_array_equal(tf.math.matmul(tf.eye(2), tf.ones((2, 1))).numpy(), [[1.0], [1.0]])
+
+
+def test_in_place_operators_on_a_variable_are_refused():
+    w = tf.Variable(1.0)
+    with pytest.raises(RuntimeError, match=r"`variable -= value` with `tf.Variable`s is not supported. "
+                                            r"Use `variable.assign_sub\(value\)`"):
+        w -= 0.1 * tf.constant(0.5)
+    for statement in ("w += 1.0", "w *= 2.0", "w /= 2.0", "w **= 2.0"):
+        with pytest.raises(RuntimeError, match="with `tf.Variable`s is not supported"):
+            exec(statement, {"w": w})
+    assert float(w) == 1.0
+    t = tf.constant(1.0)
+    t += 1.0  # a Tensor rebinds, as in TensorFlow
+    assert float(t) == 2.0
+
+
+def test_conversion_corners_follow_tensorflow():
+    with pytest.raises(ValueError):
+        tf.constant([tf.constant(1.0), tf.constant(2.0)])
+    assert tf.constant(tf.Variable(1.0), dtype=tf.float64).dtype is tf.float64
+    assert int(tf.constant(tf.Variable(1.5), dtype=tf.int32)) == 1
+    with pytest.raises(TypeError, match="Expected tensor"):
+        tf.constant(tf.constant(1.0), dtype=tf.float64)
+    with pytest.raises(ValueError, match="initial_value: Tensor conversion requested dtype float64"):
+        tf.Variable(tf.constant(1.0), dtype=tf.float64)
+    with pytest.raises(ValueError, match="Incompatible type conversion requested to type float64"):
+        tf.Variable(tf.Variable(1.0), dtype=tf.float64)
+    np.testing.assert_array_equal(tf.convert_to_tensor([[tf.constant(1.0)], [2.0]]).numpy(), [[1.0], [2.0]])
+    assert f"{tf.constant(3.14159):.2f}" == "3.14"
+    with pytest.raises(TypeError, match="unsupported format string"):
+        f"{tf.Variable(3.14159):.2f}"

@@ -487,6 +487,7 @@ JACOBIAN_CASES = {
     "unary": lambda x, w: tf.sqrt(x) * tf.exp(-x) + tf.tanh(w) ** 2 + tf.maximum(w, x),
     "pow_both": lambda x, w: tf.pow(x, w[0]) + tf.abs(w[1] - 1.0),
     "einsum_loops": lambda x, w: tf.einsum("ij,j->i", w, x),
+    "gather": lambda x, w: tf.gather(w, [1, 0, 1], axis=0) * tf.gather(x, [[2, 2, 0]]),
 }
 
 
@@ -546,3 +547,15 @@ def test_optimizer_step_between_gradients_of_a_persistent_tape():
     np.testing.assert_array_equal(g1.numpy(), [2.0, -2.0])
     np.testing.assert_array_equal(g2.numpy(), [3.0, 3.0])
     np.testing.assert_array_equal(w.numpy(), [0.0, 0.0])
+
+
+def test_gather_gradient_adds_repeated_rows():
+    x = tf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = tf.reduce_sum(tf.gather(x, [0, 2, 0]) ** 2)
+        g = inner.gradient(y, x)
+        z = tf.reduce_sum(g * g)
+    np.testing.assert_array_equal(g.numpy(), [[4.0, 8.0], [0.0, 0.0], [10.0, 12.0]])
+    # d/dx sum((2 * count * x)^2) = 8 * count^2 * x
+    np.testing.assert_array_equal(outer.gradient(z, x).numpy(), [[32.0, 64.0], [0.0, 0.0], [40.0, 48.0]])
