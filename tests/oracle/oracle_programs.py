@@ -1375,3 +1375,15 @@ program("print_empty_big_and_mixed_shapes", """
         print(t)
         print(repr(t))
 """)
+
+program("second_derivative_of_abs_and_relu_is_zero_not_none", """
+    x = tf.Variable([-1.5, 2.0])
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape(persistent=True) as inner:
+            a = tf.abs(x)
+            r = tf.nn.relu(x)
+            m = tf.maximum(x, 0.0)
+        da, dr, dm = inner.gradient(a, x), inner.gradient(r, x), inner.gradient(m, x)
+    d2a, d2r, d2m = outer.gradient(da, x), outer.gradient(dr, x), outer.gradient(dm, x)
+    print(d2a, d2r, d2m)
+""")

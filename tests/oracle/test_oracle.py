@@ -261,15 +261,43 @@ FUZZ_INPUTS = {"x": _RNG.uniform(-2, 2, (3, 4)), "y": _RNG.uniform(-2, 2, (4,)),
 FUZZ_PROJECTIONS = [_RNG.standard_normal(FUZZ_INPUTS[k].shape) for k in ("x", "y", "s")]
 
 
+def _jacobian(tf: Any, tape: Any, target: Any, source: Any, unconnected: Any = None) -> Any:
+    """The engine's ``tape.jacobian``; for TensorFlow the same matrix row by row.
+
+    TensorFlow's own jacobian traces a tf.function per call (~0.15 s each), too slow
+    for a fuzz test; one ``gradient`` per output element with a one-hot
+    ``output_gradients`` gives the same rows (None when no row is connected).
+    """
+    kwargs = {} if unconnected is None else {"unconnected_gradients": unconnected}
+    if tf is not real_tf:
+        return tape.jacobian(target, source, **kwargs)
+    size = int(np.prod(target.shape.as_list()))
+    rows = []
+    for i in range(size):
+        seed = np.zeros(size, dtype=target.dtype.as_numpy_dtype)
+        seed[i] = 1
+        rows.append(tape.gradient(target, source, output_gradients=tf.constant(
+            seed.reshape(target.shape.as_list())), **kwargs))
+    if all(r is None for r in rows):
+        return None
+    rows = [tf.zeros_like(source) if r is None else r for r in rows]
+    return tf.reshape(tf.stack(rows), target.shape.as_list() + source.shape.as_list())
+
+
 def derivatives(module: Any, code: str, dtype: str) -> Any:
-    """Value, gradient and Hessian-vector product of ``sum(code)`` w.r.t. x, y, s."""
+    """Value, gradients, Hessian-vector products and jacobians of ``code`` w.r.t. x, y, s.
+
+    The jacobians (of the output, and of the gradient: the Hessian) go through the
+    engine's batched backward pass, the gradients through the plain one.
+    """
     tf = module
     env = {k: tf.constant(v.astype(dtype)) for k, v in FUZZ_INPUTS.items()}
     sources = [env["x"], env["y"], env["s"]]
+    zero = tf.UnconnectedGradients.ZERO
     try:
-        with tf.GradientTape() as outer:
+        with tf.GradientTape(persistent=True) as outer:
             outer.watch(sources)
-            with tf.GradientTape() as inner:
+            with tf.GradientTape(persistent=True) as inner:
                 inner.watch(sources)
                 out = eval(code, {"tf": tf}, env)  # noqa: S307 - generated from a grammar
             grads = inner.gradient(out, sources)
@@ -277,12 +305,14 @@ def derivatives(module: Any, code: str, dtype: str) -> Any:
             for g, u in zip(grads, FUZZ_PROJECTIONS):
                 if g is not None:
                     total = total + tf.reduce_sum(g * tf.constant(u.astype(dtype)))
-        second = outer.gradient(total, sources,
-                                unconnected_gradients=tf.UnconnectedGradients.ZERO)
+        second = outer.gradient(total, sources, unconnected_gradients=zero)
+        jacobian = _jacobian(tf, inner, out, env["x"], zero)
+        hessian = _jacobian(tf, outer, grads[0], env["x"]) if grads[0] is not None else None
     except Exception as exc:  # noqa: BLE001 - compared with TensorFlow's
         return type(exc).__name__
     plain = lambda t: None if t is None else (t.dtype.name, np.asarray(t.numpy()))  # noqa: E731
-    return [plain(out), [plain(g) for g in grads], [plain(g) for g in second]]
+    return [plain(out), [plain(g) for g in grads], [plain(g) for g in second],
+            [plain(jacobian), plain(hessian)]]
 
 
 # (rtol, atol relative to the largest magnitude, at least 1). float64: tight. float32: the
@@ -319,9 +349,10 @@ def test_random_program_derivatives_match_tensorflow(dtype, code):
     if isinstance(want, str) or isinstance(got, str):
         assert want == got, f"{code}: TensorFlow {want!r}, engine {got!r}"
         return
-    labels = ["value"] + [f"d/d{k}" for k in "xys"] + [f"hvp d/d{k}" for k in "xys"]
-    flat_want = [want[0], *want[1], *want[2]]
-    flat_got = [got[0], *got[1], *got[2]]
+    labels = (["value"] + [f"d/d{k}" for k in "xys"] + [f"hvp d/d{k}" for k in "xys"]
+              + ["jacobian wrt x", "hessian wrt x"])
+    flat_want = [want[0], *want[1], *want[2], *want[3]]
+    flat_got = [got[0], *got[1], *got[2], *got[3]]
     bad = [f"{label}: TensorFlow {w!r}\n  engine {g!r}"
            for label, w, g in zip(labels, flat_want, flat_got)
            if _numbers_differ(w, g, FUZZ_TOLERANCE[dtype])]
