@@ -1387,3 +1387,18 @@ program("second_derivative_of_abs_and_relu_is_zero_not_none", """
     d2a, d2r, d2m = outer.gradient(da, x), outer.gradient(dr, x), outer.gradient(dm, x)
     print(d2a, d2r, d2m)
 """)
+
+program("overflow_and_invalid_values_are_silent", """
+    big = tf.constant(2 ** 31 - 1) + 1
+    prod = tf.constant([65536]) * tf.constant([65536])
+    ex = tf.exp(tf.constant([1000.0, -1000.0]))
+    inv = tf.constant([0.0, -1.0]) / tf.constant([0.0, 0.0])
+    lg = tf.math.log(tf.constant([-1.0, 0.0]))
+    sq = tf.sqrt(tf.constant(-4.0))
+    pw = tf.pow(tf.constant(-8.0), 1.0 / 3.0)
+    f16 = tf.constant(60000.0, dtype=tf.float16) * 2.0
+    x = tf.Variable([0.0, -1.0])
+    with tf.GradientTape() as t:
+        y = tf.reduce_sum(tf.sqrt(x) + tf.math.log(x))
+    g = t.gradient(y, x)
+""")
