@@ -22,6 +22,7 @@ def test_benchmark_quick_run_on_engine_only():
     for workload in ("W1", "W2", "W3", "W4", "W5", "W6"):
         assert workload in rows, f"no row for {workload}:\n{proc.stdout}"
         assert "WRONG" not in rows[workload] and "ERROR" not in rows[workload], rows[workload]
+        assert rows[workload].split()[2] in ("us", "ms", "s"), rows[workload]  # a time
     assert rows["work"].split()[1:3] == ["engine", "target"], rows["work"]  # no rivals
     assert "grader.tape" in rows["import:"], proc.stdout
 
