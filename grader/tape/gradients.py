@@ -123,12 +123,12 @@ def _pow(g, ins, out, attrs, needs):
     gx = gy = None
     if needs[0]:
         y_minus_1 = _const(y._value - 1, y) if _fixed(y) else M.subtract(y, 1)
-        gx = unbroadcast(M.multiply(g, M.multiply(y, M.pow(x, y_minus_1))), _shape(x))
+        gx = unbroadcast(M.multiply(M.multiply(g, y), M.pow(x, y_minus_1)), _shape(x))
     if needs[1]:
         positive = wrap(np.asarray(x._value > 0), _BOOL)
         safe_x = M.where(positive, x, _const(np.ones_like(x._value), x))
         log_x = M.where(positive, M.log(safe_x), _const(np.zeros_like(x._value), x))
-        gy = unbroadcast(M.multiply(g, M.multiply(out, log_x)), _shape(y))
+        gy = unbroadcast(M.multiply(M.multiply(g, out), log_x), _shape(y))
     return gx, gy
 
 
@@ -208,11 +208,11 @@ def _expm1(g, ins, out, attrs, needs):
 
 
 def _log(g, ins, out, attrs, needs):
-    return (M.realdiv(g, ins[0]),)
+    return (M.multiply(g, M.reciprocal(ins[0])),)
 
 
 def _log1p(g, ins, out, attrs, needs):
-    return (M.realdiv(g, M.add(ins[0], 1)),)
+    return (M.multiply(g, M.reciprocal(M.add(ins[0], 1))),)
 
 
 def _sin(g, ins, out, attrs, needs):
@@ -224,7 +224,7 @@ def _cos(g, ins, out, attrs, needs):
 
 
 def _tan(g, ins, out, attrs, needs):
-    return (M.realdiv(g, M.square(M.cos(ins[0]))),)
+    return (M.multiply(g, M.square(M.reciprocal(M.cos(ins[0])))),)
 
 
 def _tanh(g, ins, out, attrs, needs):
@@ -232,15 +232,16 @@ def _tanh(g, ins, out, attrs, needs):
 
 
 def _sigmoid(g, ins, out, attrs, needs):
-    return (M.multiply(g, M.multiply(out, M.subtract(1, out))),)
+    return (M.multiply(M.multiply(g, out), M.subtract(1, out)),)
 
 
 def _reciprocal(g, ins, out, attrs, needs):
     guarded = _zero_where_g_is_zero(g, out, np.square)
     if guarded is None:
-        return (M.multiply(M.negative(g), M.square(out)),)
+        return (M.multiply(M.multiply(M.negative(out), out), g),)
     mask, safe_out = guarded
-    return (M.where(mask, _const(np.zeros(_shape(out)), out), M.multiply(M.negative(g), M.square(safe_out))),)
+    return (M.where(mask, _const(np.zeros(_shape(out)), out),
+                    M.multiply(M.multiply(M.negative(safe_out), safe_out), g)),)
 
 
 def _softplus(g, ins, out, attrs, needs):
@@ -248,11 +249,16 @@ def _softplus(g, ins, out, attrs, needs):
 
 
 def _abs(g, ins, out, attrs, needs):
-    return (M.multiply(g, _const(np.sign(ins[0]._value), g)),)
+    return (M.multiply(g, M.sign(ins[0])),)
 
 
 def _relu(g, ins, out, attrs, needs):
-    return (M.multiply(g, _const(ins[0]._value > 0, g)),)
+    return (M.multiply(g, M.step(ins[0])),)
+
+
+def _zero(g, ins, out, attrs, needs):
+    """Piecewise-constant ops (sign, the relu mask): a zero gradient, not None."""
+    return (_const(np.zeros(_lead(g) + _shape(ins[0])), ins[0]),)
 
 
 def _softmax(g, ins, out, attrs, needs):
@@ -329,7 +335,7 @@ def _sum(g, ins, out, attrs, needs):
 
 
 def _mean(g, ins, out, attrs, needs):
-    scaled = M.multiply(g, 1.0 / _reduced_count(ins[0], out))
+    scaled = M.realdiv(g, float(_reduced_count(ins[0], out)))
     return (expand_back(scaled, _shape(ins[0]), *attrs),)
 
 
@@ -411,7 +417,7 @@ RULES = {
     "SelectV2": _select,
     "Neg": _neg, "Square": _square, "Sqrt": _sqrt, "Rsqrt": _rsqrt, "Exp": _exp, "Expm1": _expm1,
     "Log": _log, "Log1p": _log1p, "Sin": _sin, "Cos": _cos, "Tan": _tan, "Tanh": _tanh,
-    "Sigmoid": _sigmoid, "Reciprocal": _reciprocal, "Softplus": _softplus, "Abs": _abs, "Relu": _relu,
+    "Sigmoid": _sigmoid, "Reciprocal": _reciprocal, "Softplus": _softplus, "Abs": _abs, "Relu": _relu, "Sign": _zero, "Step": _zero,
     "Softmax": _softmax,
     "Identity": _identity, "ReadVariableOp": _identity, "Cast": _cast, "Reshape": _reshape, "Transpose": _transpose,
     "BroadcastTo": _broadcast_to, "Tile": _tile, "StridedSlice": _strided_slice,

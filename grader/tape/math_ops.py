@@ -202,12 +202,63 @@ def _square(v):
     return v * v
 
 
+# TensorFlow evaluates a float32 tensor of fewer than 8 elements element by element
+# with the C library (correctly rounded, in effect), and larger ones with Eigen's
+# vector polynomials. numpy's float32 loops differ from both in the last bit about
+# half the time, so small float32 inputs go through float64 here: the digits a
+# student prints for tf.exp(1.0) are then TensorFlow's (2.7182817, not 2.718282).
+_SMALL = 8
+_f32 = np.dtype(np.float32)
+_f64 = np.float64
+
+
+def _tf_rounded(fn):
+    def compute(v):
+        if v.dtype == _f32 and v.size < _SMALL:
+            return fn(v.astype(_f64)).astype(_f32)
+        return fn(v)
+    compute.__name__ = fn.__name__
+    return compute
+
+
+# TensorFlow's float32 tanh, at every size, is Eigen's [9/8] rational interpolant
+# (ptanh_float, evaluated without FMA as in TensorFlow's CPU wheels); the same
+# float32 arithmetic here gives the same bits.
+_TANH_CLAMP = np.float32(7.90738964080810547)
+_TANH_NUM = tuple(np.float32(c) for c in (1.394553628e-8, 2.102733560e-5, 3.520756727e-3, 1.340216100e-1))
+_TANH_DEN = tuple(np.float32(c) for c in (8.015776984e-7, 3.326951409e-4, 2.597254514e-2, 4.673548340e-1, 1.0))
+
+
+def _tanh(v):
+    if v.dtype != _f32:
+        return np.tanh(v)
+    x = np.minimum(np.maximum(v, -_TANH_CLAMP), _TANH_CLAMP)
+    x2 = x * x
+    p = _TANH_NUM[0]
+    for c in _TANH_NUM[1:]:
+        p = p * x2 + c
+    q = _TANH_DEN[0]
+    for c in _TANH_DEN[1:]:
+        q = q * x2 + c
+    return (x2 * x * p + x) / q
+
+
 def _sigmoid(v):
+    if v.dtype == _f32 and v.size < _SMALL:  # TensorFlow's scalar path: e / (1 + e), e = exp(x) rounded
+        e = np.exp(v.astype(_f64)).astype(_f32)
+        return np.where(np.isinf(e), _f32.type(1), e / (1 + e))[()]
     return 1 / (1 + np.exp(-v))
 
 
+_SOFTPLUS_EDGE = float(np.log(np.finfo(np.float32).eps) + 2)
+
+
 def _softplus(v):
-    return np.logaddexp(0, v)
+    """TensorFlow's kernel: x above -log(eps)-2, exp(x) below log(eps)+2, else log(exp(x) + 1)."""
+    if v.dtype != _f32:
+        return np.logaddexp(0, v)
+    e = _EXP(v)
+    return np.where(v > -_SOFTPLUS_EDGE, v, np.where(v < _SOFTPLUS_EDGE, e, _LOG(e + 1)))[()]
 
 
 def _rsqrt(v):
@@ -219,19 +270,30 @@ square = _unary("Square", _square, "``tf.square``: x * x.", "square", floating=F
 abs = _unary("Abs", operator.abs, "``tf.abs``: |x|.", "abs", floating=False)  # noqa: A001 - TensorFlow's name
 sqrt = _unary("Sqrt", np.sqrt, "``tf.sqrt``: the square root.", "sqrt")
 rsqrt = _unary("Rsqrt", _rsqrt, "``tf.math.rsqrt``: 1 / sqrt(x).", "rsqrt")
-exp = _unary("Exp", np.exp, "``tf.exp``: e ** x.", "exp")
-expm1 = _unary("Expm1", np.expm1, "``tf.math.expm1``: e ** x - 1.", "expm1")
-log = _unary("Log", np.log, "``tf.math.log``: the natural logarithm.", "log")
-log1p = _unary("Log1p", np.log1p, "``tf.math.log1p``: log(1 + x).", "log1p")
-sin = _unary("Sin", np.sin, "``tf.sin``.", "sin")
-cos = _unary("Cos", np.cos, "``tf.cos``.", "cos")
-tan = _unary("Tan", np.tan, "``tf.math.tan``.", "tan")
-tanh = _unary("Tanh", np.tanh, "``tf.tanh``.", "tanh")
+_EXP = _tf_rounded(np.exp)
+_LOG = _tf_rounded(np.log)
+exp = _unary("Exp", _EXP, "``tf.exp``: e ** x.", "exp")
+expm1 = _unary("Expm1", _tf_rounded(np.expm1), "``tf.math.expm1``: e ** x - 1.", "expm1")
+log = _unary("Log", _LOG, "``tf.math.log``: the natural logarithm.", "log")
+log1p = _unary("Log1p", _tf_rounded(np.log1p), "``tf.math.log1p``: log(1 + x).", "log1p")
+sin = _unary("Sin", _tf_rounded(np.sin), "``tf.sin``.", "sin")
+cos = _unary("Cos", _tf_rounded(np.cos), "``tf.cos``.", "cos")
+tan = _unary("Tan", _tf_rounded(np.tan), "``tf.math.tan``.", "tan")
+tanh = _unary("Tanh", _tanh, "``tf.tanh``.", "tanh")
 sigmoid = _unary("Sigmoid", _sigmoid, "``tf.math.sigmoid``: 1 / (1 + e ** -x).", "sigmoid")
 reciprocal = _unary("Reciprocal", np.reciprocal, "``tf.math.reciprocal``: 1 / x.", "reciprocal")
 softplus = _unary("Softplus", _softplus, "``tf.math.softplus``: log(1 + e ** x).", "softplus")
 # Piecewise-constant functions: TensorFlow gives them zero or no gradient; not recorded.
-sign = _unary("Sign", np.sign, "``tf.sign``: -1, 0 or 1.", "sign", floating=False, differentiable=False)
+# Sign is recorded with a zero gradient (as in TensorFlow), so a derivative taken
+# through it is zero rather than None: d2|x|/dx2 = 0.
+sign = _unary("Sign", np.sign, "``tf.sign``: -1, 0 or 1.", "sign", floating=False)
+
+
+def _positive(v):
+    return (v > 0).astype(v.dtype)
+
+
+step = _unary("Step", _positive, "1 where x > 0, else 0 (the relu mask); its gradient is zero.", "step")
 floor = _unary("Floor", np.floor, "``tf.floor``.", "floor", differentiable=False)
 ceil = _unary("Ceil", np.ceil, "``tf.math.ceil``.", "ceil", differentiable=False)
 round = _unary("Round", np.round, "``tf.round``: to nearest, ties to even.", "round",  # noqa: A001

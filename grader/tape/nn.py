@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import op_error
-from .math_ops import _FLOAT_ONLY, multiply, sigmoid, softplus, subtract, tanh, where, greater, square
+from .math_ops import _EXP, _FLOAT_ONLY, multiply, sigmoid, softplus, subtract, tanh, where, greater, square
 from .recording import active, record
 from .reductions import reduce_logsumexp, reduce_sum, reduce_mean
 from .tensor import Tensor, Variable, as_tensor, operand, wrap
@@ -43,8 +43,9 @@ def softmax(logits, axis=None, name=None) -> Tensor:
     axis = -1 if axis is None else int(axis)
     if v.ndim == 0:
         raise op_error("Softmax", "logits must have >= 1 dimension, got []")
-    e = np.exp(v - np.max(v, axis=axis, keepdims=True))
-    out = wrap(e / np.sum(e, axis=axis, keepdims=True), x._dtype)
+    # TensorFlow's kernel: exp of the shifted logits, times the reciprocal of their sum.
+    e = _EXP(v - np.max(v, axis=axis, keepdims=True))
+    out = wrap(e * (1 / np.sum(e, axis=axis, keepdims=True)), x._dtype)
     if active:
         record("Softmax", (x,), out, axis)
     return out

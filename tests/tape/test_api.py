@@ -463,3 +463,16 @@ def test_conversion_corners_follow_tensorflow():
     assert f"{tf.constant(3.14159):.2f}" == "3.14"
     with pytest.raises(TypeError, match="unsupported format string"):
         f"{tf.Variable(3.14159):.2f}"
+
+
+def test_float32_math_prints_tensorflows_digits():
+    # TensorFlow's values, measured with tensorflow-cpu 2.21 (small tensors use the C
+    # library, tanh Eigen's rational interpolant at every size).
+    assert str(tf.exp(tf.constant(1.0))) == "tf.Tensor(2.7182817, shape=(), dtype=float32)"
+    assert str(tf.math.sigmoid(tf.constant(2.0))) == "tf.Tensor(0.8807971, shape=(), dtype=float32)"
+    assert repr(tf.tanh(tf.constant([0.5, 1.0, 2.0]))) == (
+        "<tf.Tensor: shape=(3,), dtype=float32, numpy=array([0.46211714, 0.7615942 , 0.9640276 ], dtype=float32)>")
+    assert repr(tf.math.softplus(tf.constant([0.5, 1.0, 2.0]))) == (
+        "<tf.Tensor: shape=(3,), dtype=float32, numpy=array([0.974077 , 1.3132616, 2.126928 ], dtype=float32)>")
+    assert float(tf.math.sigmoid(tf.constant(100.0))) == 1.0
+    assert float(tf.tanh(tf.constant(20.0))) == 1.0

@@ -559,3 +559,16 @@ def test_gather_gradient_adds_repeated_rows():
     np.testing.assert_array_equal(g.numpy(), [[4.0, 8.0], [0.0, 0.0], [10.0, 12.0]])
     # d/dx sum((2 * count * x)^2) = 8 * count^2 * x
     np.testing.assert_array_equal(outer.gradient(z, x).numpy(), [[32.0, 64.0], [0.0, 0.0], [40.0, 48.0]])
+
+
+def test_second_derivative_of_abs_and_relu_is_zero_not_none():
+    x = tf.Variable([-1.5, 2.0])
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape(persistent=True) as inner:
+            a = tf.abs(x)
+            r = tf.nn.relu(x)
+            m = tf.maximum(x, 0.0)
+        da, dr, dm = inner.gradient(a, x), inner.gradient(r, x), inner.gradient(m, x)
+    np.testing.assert_array_equal(outer.gradient(da, x).numpy(), [0.0, 0.0])
+    np.testing.assert_array_equal(outer.gradient(dr, x).numpy(), [0.0, 0.0])
+    assert outer.gradient(dm, x) is None  # TensorFlow's maximum routes through a constant mask
