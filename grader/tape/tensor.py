@@ -182,7 +182,7 @@ def _python_array(value):
             arr = arr.astype(np.int32)
         else:
             arr = arr.astype(np.int64)
-    elif kind == "O":
+    if kind == "O":
         raise ValueError("Can't convert a ragged or mixed Python sequence to a tensor: %r." % (value,))
     elif kind in "US":
         raise TypeError("The engine has no string tensors; got %r." % (value,))
@@ -235,7 +235,7 @@ def _constant(value, dtype) -> Tensor:
     if dtype is None:
         c = value.__class__
         if c is float:
-            return wrap(np.float32(value), dtypes.float32)
+            return wrap(np.float32(value + 0.0), dtypes.float32)  # a lone -0.0 reads as 0.0 in TensorFlow
         if c is int and -2**31 <= value < 2**31:
             return wrap(np.int32(value), dtypes.int32)
         if isinstance(value, (_ndarray, _generic)):
@@ -248,6 +248,8 @@ def _constant(value, dtype) -> Tensor:
         return wrap(_scalar_value(arr), _BY_NP[arr.dtype])
     dtype = dtypes.as_dtype(dtype)
     src = np.asarray(value)
+    if value.__class__ is float:
+        src = src + 0.0  # TensorFlow reads a lone Python -0.0 as 0.0 (inside a list it keeps the sign)
     if src.dtype.kind in "OUS":
         _python_array(value)  # raises the right error for ragged or string values
     arr = _cast_checked(src, dtype, value)

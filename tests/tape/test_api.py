@@ -476,3 +476,9 @@ def test_float32_math_prints_tensorflows_digits():
         "<tf.Tensor: shape=(3,), dtype=float32, numpy=array([0.974077 , 1.3132616, 2.126928 ], dtype=float32)>")
     assert float(tf.math.sigmoid(tf.constant(100.0))) == 1.0
     assert float(tf.tanh(tf.constant(20.0))) == 1.0
+
+
+def test_negative_zero_conversion_follows_tensorflow():
+    assert str(tf.constant(-0.0)) == "tf.Tensor(0.0, shape=(), dtype=float32)"
+    assert repr(tf.constant(-0.0, dtype=tf.float64)) == "<tf.Tensor: shape=(), dtype=float64, numpy=0.0>"
+    assert str(tf.constant([1.0, -0.0])) == "tf.Tensor([ 1. -0.], shape=(2,), dtype=float32)"
