@@ -482,3 +482,18 @@ def test_negative_zero_conversion_follows_tensorflow():
     assert str(tf.constant(-0.0)) == "tf.Tensor(0.0, shape=(), dtype=float32)"
     assert repr(tf.constant(-0.0, dtype=tf.float64)) == "<tf.Tensor: shape=(), dtype=float64, numpy=0.0>"
     assert str(tf.constant([1.0, -0.0])) == "tf.Tensor([ 1. -0.], shape=(2,), dtype=float32)"
+
+
+def test_optimizer_updates_never_change_other_tensors():
+    source = tf.constant([1.0, 2.0])
+    v = tf.Variable(source)
+    held = v.numpy()
+    view = np.asarray(v)
+    snapshot = tf.identity(v)
+    for opt in (tf.keras.optimizers.SGD(0.5), tf.keras.optimizers.SGD(0.5, momentum=0.9), tf.keras.optimizers.Adam(0.5)):
+        opt.apply_gradients([(tf.constant([1.0, 1.0]), v)])
+    np.testing.assert_array_equal(source.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(held, [1.0, 2.0])
+    np.testing.assert_array_equal(view, [1.0, 2.0])
+    np.testing.assert_array_equal(snapshot.numpy(), [1.0, 2.0])
+    assert float(v[0]) < 0.0

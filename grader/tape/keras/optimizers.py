@@ -7,6 +7,7 @@ the same float32 values as under TensorFlow. Updates are plain numpy: no tape se
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -15,6 +16,23 @@ from ..dtypes import int64
 from ..tensor import Tensor, Variable
 
 __all__ = ["Optimizer", "SGD", "Adam"]
+
+
+def _apply(var: Variable, ufunc, delta) -> None:
+    """var = ufunc(var, delta): in place when nothing but the variable holds its array.
+
+    A tape snapshot, a view or a tensor sharing the array raises its reference count,
+    and then a new array is stored instead (recorded values never change). Writing in
+    place lets a training loop reuse its memory instead of faulting in fresh pages for
+    every update of a large weight.
+    """
+    value = var._value
+    var._snap = None
+    if value.__class__ is np.ndarray and value.base is None and sys.getrefcount(value) <= 3 \
+            and value.flags.writeable:
+        ufunc(value, delta, out=value)
+    else:
+        var._store(ufunc(value, delta))
 
 
 class Optimizer:
@@ -53,6 +71,21 @@ class Optimizer:
             slots[index] = np.zeros(variable._value.shape, variable._dtype._np)
         return slots[index]
 
+    def _scaled(self, g: np.ndarray, lr, variable) -> np.ndarray:
+        """g * lr written into a scratch buffer per (shape, dtype): no allocation per step.
+
+        The product is consumed at once by ``_apply``, so one buffer serves every
+        variable of that shape.
+        """
+        if g.__class__ is not np.ndarray or g.shape != variable._value.shape:
+            return g * lr
+        buffers = self.__dict__.setdefault("_buffers", {})
+        key = (g.shape, g.dtype)
+        buf = buffers.get(key)
+        if buf is None:
+            buf = buffers[key] = np.empty_like(g)
+        return np.multiply(g, lr, out=buf)
+
     def _set_slot(self, variable, index: int, value) -> None:
         self._slots[id(variable)][1][index] = value
 
@@ -71,7 +104,9 @@ class Optimizer:
             if not isinstance(v, Variable):
                 raise TypeError("apply_gradients expects tf.Variable objects to update, got %r." % (v,))
             value = g._value if isinstance(g, Tensor) else np.asarray(g)
-            self._update(np.asarray(value).astype(v._dtype._np, copy=False), v)
+            if value.dtype != v._dtype._np:
+                value = np.asarray(value).astype(v._dtype._np)
+            self._update(value, v)
         self.iterations._store(self.iterations._value + np.int64(1))
         return self.iterations
 
@@ -109,12 +144,16 @@ class SGD(Optimizer):
         dt = var._dtype._np
         lr = self._lr(dt)
         if self.momentum == 0:
-            var._store(var._value - g * lr)
+            if var._value.__class__ is np.ndarray:
+                _apply(var, np.subtract, self._scaled(g, lr, var))
+            else:  # a scalar: numpy's scalar arithmetic is the fast path
+                var._store(var._value - g * lr)
             return
         momentum = dt.type(self.momentum)
-        m = self._slot(var, 0) * momentum - g * lr
-        self._set_slot(var, 0, m)
-        var._store(var._value + (m * momentum - g * lr if self.nesterov else m))
+        m = self._slot(var, 0)  # private to the optimizer: updated in place
+        np.multiply(m, momentum, out=m)
+        np.subtract(m, g * lr, out=m)
+        _apply(var, np.add, m * momentum - g * lr if self.nesterov else m)
 
     def get_config(self) -> dict:
         return dict(super().get_config(), momentum=self.momentum, nesterov=self.nesterov)
@@ -141,13 +180,11 @@ class Adam(Optimizer):
         beta_1_power = t(self.beta_1) ** step
         beta_2_power = t(self.beta_2) ** step
         alpha = lr * np.sqrt(1 - beta_2_power) / (1 - beta_1_power)
-        m = self._slot(var, 0)
+        m = self._slot(var, 0)  # private to the optimizer: updated in place
         v = self._slot(var, 1)
-        m = m + (g - m) * t(1 - self.beta_1)
-        v = v + (np.square(g) - v) * t(1 - self.beta_2)
-        self._set_slot(var, 0, m)
-        self._set_slot(var, 1, v)
-        var._store(var._value - (m * alpha) / (np.sqrt(v) + t(self.epsilon)))
+        np.add(m, (g - m) * t(1 - self.beta_1), out=m)
+        np.add(v, (np.square(g) - v) * t(1 - self.beta_2), out=v)
+        _apply(var, np.subtract, (m * alpha) / (np.sqrt(v) + t(self.epsilon)))
 
     def get_config(self) -> dict:
         return dict(super().get_config(), beta_1=self.beta_1, beta_2=self.beta_2, epsilon=self.epsilon)
