@@ -225,6 +225,29 @@ def test_program_matches_tensorflow(prog):
     check_program(prog)
 
 
+def _course_programs() -> list[Any]:
+    """Every reference solution of the course, at its visible and hidden points."""
+    from grader.points import grading_points
+    from grader.render import parameters_source, solution_source
+    from grader.resources import exercises_dir, solutions_dir
+    from grader.spec import load_course
+
+    cases = []
+    for spec in load_course(exercises_dir()):
+        solution = solution_source(spec, solutions_dir())
+        for point in grading_points(spec, seed=0):
+            source = parameters_source(spec, point.values) + "\n" + solution
+            cases.append(pytest.param(Program(f"{spec.id}@{point.label}", source),
+                                      id=f"{spec.id}-{point.label.replace(' ', '-')}"))
+    return cases
+
+
+@pytest.mark.parametrize("prog", _course_programs())
+def test_course_solution_matches_tensorflow(prog):
+    """The course's own solutions, as a student would run them, at every grading point."""
+    check_program(prog)
+
+
 def test_watching_an_integer_logs_tensorflows_warning():
     source = "n = tf.constant(3)\nwith tf.GradientTape() as t:\n    t.watch(n)\n"
     want = run(real_tf, source)
