@@ -1402,3 +1402,20 @@ program("overflow_and_invalid_values_are_silent", """
         y = tf.reduce_sum(tf.sqrt(x) + tf.math.log(x))
     g = t.gradient(y, x)
 """)
+
+program("random_seed_reproducibility", """
+    tf.random.set_seed(42)
+    _a1, _a2 = tf.random.normal((3,)), tf.random.uniform((2, 2))
+    tf.random.set_seed(42)
+    _b1, _b2 = tf.random.normal((3,)), tf.random.uniform((2, 2))
+    same = bool(np.all(_a1.numpy() == _b1.numpy())) and bool(np.all(_a2.numpy() == _b2.numpy()))
+    differ = bool(np.any(_a1.numpy() != tf.random.normal((3,)).numpy()))
+    _ints = tf.random.uniform((5,), minval=0, maxval=3, dtype=tf.int32)
+    int_ok = (_ints.dtype, bool(np.all((_ints.numpy() >= 0) & (_ints.numpy() < 3))))
+    _stats = tf.random.normal((20000,), mean=2.0, stddev=0.5, dtype=tf.float64).numpy()
+    moments = (_stats.dtype, round(float(_stats.mean()), 1), round(float(_stats.std()), 1))
+""")
+
+program("random_int_needs_maxval", """
+    r = tf.random.uniform((2,), dtype=tf.int32)
+""", error="ValueError")
