@@ -380,3 +380,28 @@ def test_random_program_derivatives_match_tensorflow(dtype, code):
            for label, w, g in zip(labels, flat_want, flat_got)
            if _numbers_differ(w, g, FUZZ_TOLERANCE[dtype])]
     assert not bad, f"[{dtype}] {code}\n" + "\n".join(bad)
+
+
+_FutureFeature = type(__import__("__future__").annotations)  # `from __future__ import ...`
+# Names TAPE_API.md asks for although TensorFlow itself lacks them ("the same under tf.math").
+API_EXTRAS = {"math": {"einsum", "matmul", "where"}}
+NAMESPACES = ["", "math", "nn", "linalg", "random", "keras", "keras.optimizers", "keras.losses",
+              "errors"]
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES, ids=lambda n: "tf." + n if n else "tf")
+def test_namespaces_expose_no_names_tensorflow_lacks(namespace):
+    """Code that runs on the engine must run on TensorFlow: no helper function, class or
+    constant leaks into ``tf``, ``tf.nn``, ... as a public name (``tf.nn.square`` would
+    work here and fail there).  Submodules and imported modules are left out: nobody
+    calls ``tf.tape``."""
+    def resolve(module):
+        for part in filter(None, namespace.split(".")):
+            module = getattr(module, part)
+        return module
+
+    theirs, ours = resolve(real_tf), resolve(engine)
+    extra = sorted(name for name in dir(ours) if not name.startswith("_")
+                   and not hasattr(theirs, name) and name not in API_EXTRAS.get(namespace, ())
+                   and not isinstance(getattr(ours, name), (types.ModuleType, _FutureFeature)))
+    assert not extra, f"tf.{namespace or ''} exposes names TensorFlow lacks: {extra}"
