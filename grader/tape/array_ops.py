@@ -12,7 +12,7 @@ import builtins
 import numpy as np
 
 from . import dtypes
-from .errors import op_error
+from .errors import _op_error
 from .recording import active, record
 from .tensor import Tensor, Variable, as_tensor, constant, operand, wrap
 
@@ -58,7 +58,7 @@ def fill(dims, value, name=None) -> Tensor:
     """``tf.fill``: ``dims`` filled with ``value``; the dtype is the value's."""
     v = as_tensor(value)
     if v._value.ndim:
-        raise op_error("Fill", "value must be a scalar, got shape %s" % _dims(v._value.shape))
+        raise _op_error("Fill", "value must be a scalar, got shape %s" % _dims(v._value.shape))
     return wrap(np.full(_shape_tuple(dims), v._value, v._dtype._np)[()], v._dtype)
 
 
@@ -100,11 +100,11 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # no
         dt = dtypes.as_dtype(dtype)
     start_v, limit_v, delta_v = vals
     if delta_v == 0:
-        raise op_error("Range", "Requires delta != 0: 0")
+        raise _op_error("Range", "Requires delta != 0: 0")
     if delta_v > 0 and start_v > limit_v:
-        raise op_error("Range", "Requires start <= limit when delta > 0: %s/%s" % (start_v, limit_v))
+        raise _op_error("Range", "Requires start <= limit when delta > 0: %s/%s" % (start_v, limit_v))
     if delta_v < 0 and start_v < limit_v:
-        raise op_error("Range", "Requires start >= limit when delta < 0: %s/%s" % (start_v, limit_v))
+        raise _op_error("Range", "Requires start >= limit when delta < 0: %s/%s" % (start_v, limit_v))
     if dt.is_integer:
         return wrap(np.arange(start_v, limit_v, delta_v).astype(dt._np), dt)
     # TensorFlow computes the size and the values in the dtype, adding delta step by step.
@@ -134,7 +134,7 @@ def reshape(tensor, shape, name=None) -> Tensor:
         v = x._value.reshape(shape)
     except ValueError:
         n = int(np.prod([d for d in shape if d != -1]))
-        raise op_error("Reshape", "Input to reshape is a tensor with %d values, but the requested shape %s %d"
+        raise _op_error("Reshape", "Input to reshape is a tensor with %d values, but the requested shape %s %d"
                        % (np.size(x._value), "requires a multiple of" if -1 in shape else "has", n)) from None
     out = wrap(v, x._dtype)
     if active:
@@ -148,11 +148,11 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     nd = x._value.ndim
     perm = tuple(_brange(nd - 1, -1, -1)) if perm is None else _shape_tuple(perm)
     if len(perm) != nd:
-        raise op_error("Transpose", "transpose expects a vector of size %d. But input(1) is a vector of size %d"
+        raise _op_error("Transpose", "transpose expects a vector of size %d. But input(1) is a vector of size %d"
                        % (nd, len(perm)))
     missing = [i for i in _brange(nd) if i not in {p % nd for p in perm}]
     if missing:
-        raise op_error("Transpose", "%d is missing from {%s}. (perm %s is not a permutation of %s)"
+        raise _op_error("Transpose", "%d is missing from {%s}. (perm %s is not a permutation of %s)"
                        % (missing[0], ",".join(str(p) for p in perm), list(perm), list(_brange(nd))))
     out = wrap(np.transpose(x._value, perm), x._dtype)
     if active:
@@ -167,7 +167,7 @@ def _same_dtype(values, op: str) -> list:
     for i, v in enumerate(values):
         t = operand(v, first) if not isinstance(v, Tensor) else v
         if t._dtype is not first:
-            raise op_error(op, "cannot compute %s as input #%d(zero-based) was expected to be a %s tensor but is a "
+            raise _op_error(op, "cannot compute %s as input #%d(zero-based) was expected to be a %s tensor but is a "
                            "%s tensor" % (op, i, first.name, t._dtype.name))
         out.append(t)
     return out
@@ -180,7 +180,7 @@ def concat(values, axis, name="concat") -> Tensor:
     try:
         v = np.concatenate([t._value for t in ts], axis=axis)
     except (ValueError, np.exceptions.AxisError) as exc:
-        raise op_error("ConcatV2", "ConcatOp : %s (shapes %s)"
+        raise _op_error("ConcatV2", "ConcatOp : %s (shapes %s)"
                        % (exc, ", ".join(_dims(np.shape(t._value)) for t in ts))) from None
     out = wrap(v, ts[0]._dtype)
     if active:
@@ -195,7 +195,7 @@ def stack(values, axis=0, name="stack") -> Tensor:
     try:
         v = np.stack([t._value for t in ts], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as exc:
-        raise op_error("Pack", "Shapes of all inputs must match: %s (%s)"
+        raise _op_error("Pack", "Shapes of all inputs must match: %s (%s)"
                        % (", ".join(_dims(np.shape(t._value)) for t in ts), exc)) from None
     out = wrap(v, ts[0]._dtype)
     if active:
@@ -227,7 +227,7 @@ def squeeze(input, axis=None, name=None) -> Tensor:
         axes = {a % len(shp) for a in ((axis,) if isinstance(axis, int) else axis)}
         bad = [a for a in axes if shp[a] != 1]
         if bad:
-            raise op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d" % (bad[0], shp[bad[0]]))
+            raise _op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d" % (bad[0], shp[bad[0]]))
         new = tuple(d for i, d in enumerate(shp) if i not in axes)
     return reshape(x, new)
 
@@ -271,7 +271,7 @@ def broadcast_to(input, shape, name=None) -> Tensor:
         v = np.empty(shape, x._dtype._np)
         v[...] = x._value
     except ValueError:
-        raise op_error("BroadcastTo", "Unable to broadcast tensor of shape %s to tensor of shape %s"
+        raise _op_error("BroadcastTo", "Unable to broadcast tensor of shape %s to tensor of shape %s"
                        % (_dims(x._value.shape), _dims(shape))) from None
     out = wrap(v, x._dtype)
     if active:
@@ -284,7 +284,7 @@ def tile(input, multiples, name=None) -> Tensor:
     x = _tensor(input)
     reps = _shape_tuple(multiples)
     if len(reps) != x._value.ndim:
-        raise op_error("Tile", "Expected multiples argument to be a vector of length %d but got length %d"
+        raise _op_error("Tile", "Expected multiples argument to be a vector of length %d but got length %d"
                        % (x._value.ndim, len(reps)))
     out = wrap(np.tile(x._value, reps), x._dtype)
     if active:
@@ -326,14 +326,14 @@ def getitem(tensor, key) -> Tensor:
     key = _index_key(key)
     v = x._value
     if v.ndim == 0 and any(k is not None and k is not Ellipsis for k in key if not isinstance(k, np.ndarray)):
-        raise op_error("StridedSlice", "Attempting to slice scalar input.", )
+        raise _op_error("StridedSlice", "Attempting to slice scalar input.", )
     try:
         r = v[key]
     except IndexError as exc:
         if any(isinstance(k, np.ndarray) for k in key):
-            raise op_error("BooleanMask", "mask and tensor shapes do not match: %s" % exc) from None
+            raise _op_error("BooleanMask", "mask and tensor shapes do not match: %s" % exc) from None
         dim = next((i for i, k in enumerate(k for k in key if k is not None) if isinstance(k, (int, np.integer))), 0)
-        raise op_error("StridedSlice", "slice index %s of dimension %d out of bounds." % (key[dim], dim)) from None
+        raise _op_error("StridedSlice", "slice index %s of dimension %d out of bounds." % (key[dim], dim)) from None
     out = wrap(r, x._dtype)
     if active:
         record("StridedSlice", (x,), out, key)
@@ -362,7 +362,7 @@ def gather(params, indices, axis=None, batch_dims=0, name=None) -> Tensor:
     size = x._value.shape[axis]
     bad = idx[(idx < 0) | (idx >= size)] if idx.size else idx
     if bad.size:
-        raise op_error("GatherV2", "indices = %d is not in [0, %d)" % (bad.flat[0], size))
+        raise _op_error("GatherV2", "indices = %d is not in [0, %d)" % (bad.flat[0], size))
     out = wrap(np.take(x._value, idx, axis=axis), x._dtype)
     if active:
         record("GatherV2", (x,), out, (idx, axis))

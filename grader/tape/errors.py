@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = [
     "OpError", "InvalidArgumentError", "NotFoundError", "UnimplementedError",
     "FailedPreconditionError", "OutOfRangeError", "ResourceExhaustedError",
-    "InternalError", "UnknownError", "op_error",
+    "InternalError", "UnknownError",
 ]
 
 OK = 0
@@ -71,6 +71,6 @@ class UnknownError(OpError):
     error_code = UNKNOWN
 
 
-def op_error(op: str, what: str, cls=InvalidArgumentError) -> OpError:
+def _op_error(op: str, what: str, cls=InvalidArgumentError) -> OpError:
     """Build the error for ``op`` with TensorFlow's ``[Op:Name] name: `` suffix."""
     return cls(None, op, "%s [Op:%s] name: " % (what, op))

@@ -14,7 +14,7 @@ import operator
 import numpy as np
 
 from . import dtypes
-from .errors import op_error
+from .errors import _op_error
 from .recording import active, record
 from .tensor import Tensor, Variable, as_tensor, operand, wrap
 
@@ -41,7 +41,7 @@ def _tf_name(dtype) -> str:
 
 def _mismatch(op: str, a, b):
     """TensorFlow's message, plus the engine's dtype names and the fix."""
-    return op_error(op, "cannot compute %s as input #1(zero-based) was expected to be a %s tensor but is a %s tensor"
+    return _op_error(op, "cannot compute %s as input #1(zero-based) was expected to be a %s tensor but is a %s tensor"
                     " (%r vs %r: dtypes are never converted implicitly; convert one operand with tf.cast)"
                     % (op, _tf_name(a), _tf_name(b), a, b))
 
@@ -55,8 +55,8 @@ def _numpy_failure(op: str, x, y, exc: Exception):
     try:
         np.broadcast_shapes(np.shape(x._value), np.shape(y._value))
     except ValueError:
-        return op_error(op, "Incompatible shapes: %s vs. %s" % (_dims(np.shape(x._value)), _dims(np.shape(y._value))))
-    return op_error(op, str(exc))
+        return _op_error(op, "Incompatible shapes: %s vs. %s" % (_dims(np.shape(x._value)), _dims(np.shape(y._value))))
+    return _op_error(op, str(exc))
 
 
 def pair(x, y, op: str):
@@ -96,7 +96,7 @@ def _binary(op: str, fn, doc: str, py_name: str):
         else:
             x, y = pair(x, y, op)
         if x._dtype is _BOOL:
-            raise op_error(op, _ARITHMETIC_TYPES % op)
+            raise _op_error(op, _ARITHMETIC_TYPES % op)
         try:
             v = fn(x._value, y._value)
         except (ValueError, ZeroDivisionError) as exc:
@@ -185,7 +185,7 @@ def _unary(op: str, fn, doc: str, py_name: str, floating: bool = True, different
             x = as_tensor(x)
         dt = x._dtype
         if floating and not dt.is_floating or dt is _BOOL:
-            raise op_error(op, _FLOAT_ONLY % (dt.name, op))
+            raise _op_error(op, _FLOAT_ONLY % (dt.name, op))
         out = _new(Tensor)
         out._value = fn(x._value)
         out._dtype = dt
@@ -254,11 +254,11 @@ _SOFTPLUS_EDGE = float(np.log(np.finfo(np.float32).eps) + 2)
 
 
 def _softplus(v):
-    """TensorFlow's kernel: x above -log(eps)-2, exp(x) below log(eps)+2, else log(exp(x) + 1)."""
+    """TensorFlow's kernel: x above -log(eps)-2, exp(x) below log(eps)+2, else log1p(exp(x))."""
     if v.dtype != _f32:
         return np.logaddexp(0, v)
     e = _EXP(v)
-    return np.where(v > -_SOFTPLUS_EDGE, v, np.where(v < _SOFTPLUS_EDGE, e, _LOG(e + 1)))[()]
+    return np.where(v > -_SOFTPLUS_EDGE, v, np.where(v < _SOFTPLUS_EDGE, e, _LOG1P(e)))[()]
 
 
 def _rsqrt(v):
@@ -272,10 +272,11 @@ sqrt = _unary("Sqrt", np.sqrt, "``tf.sqrt``: the square root.", "sqrt")
 rsqrt = _unary("Rsqrt", _rsqrt, "``tf.math.rsqrt``: 1 / sqrt(x).", "rsqrt")
 _EXP = _tf_rounded(np.exp)
 _LOG = _tf_rounded(np.log)
+_LOG1P = _tf_rounded(np.log1p)
 exp = _unary("Exp", _EXP, "``tf.exp``: e ** x.", "exp")
 expm1 = _unary("Expm1", _tf_rounded(np.expm1), "``tf.math.expm1``: e ** x - 1.", "expm1")
 log = _unary("Log", _LOG, "``tf.math.log``: the natural logarithm.", "log")
-log1p = _unary("Log1p", _tf_rounded(np.log1p), "``tf.math.log1p``: log(1 + x).", "log1p")
+log1p = _unary("Log1p", _LOG1P, "``tf.math.log1p``: log(1 + x).", "log1p")
 sin = _unary("Sin", _tf_rounded(np.sin), "``tf.sin``.", "sin")
 cos = _unary("Cos", _tf_rounded(np.cos), "``tf.cos``.", "cos")
 tan = _unary("Tan", _tf_rounded(np.tan), "``tf.math.tan``.", "tan")
@@ -349,7 +350,7 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     av = a._value
     bv = b._value
     if av.ndim < 2 or bv.ndim < 2:
-        raise op_error("MatMul", "In[%d] ndims must be >= 2" % (0 if av.ndim < 2 else 1))
+        raise _op_error("MatMul", "In[%d] ndims must be >= 2" % (0 if av.ndim < 2 else 1))
     ta = bool(transpose_a or adjoint_a)
     tb = bool(transpose_b or adjoint_b)
     if ta:
@@ -357,14 +358,14 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
     if tb:
         bv = bv.swapaxes(-1, -2)
     if av.shape[-1] != bv.shape[-2]:
-        raise op_error("MatMul", "Matrix size-incompatible: In[0]: %s, In[1]: %s"
+        raise _op_error("MatMul", "Matrix size-incompatible: In[0]: %s, In[1]: %s"
                        % (_dims(a._value.shape), _dims(b._value.shape)))
     try:
         # An inner dimension of 1 is an outer product: multiplying directly keeps the
         # signed zeros TensorFlow produces (BLAS accumulates onto +0).
         v = av * bv if av.shape[-1] == 1 else np.matmul(av, bv)
     except ValueError:
-        raise op_error("BatchMatMulV2", "Incompatible shapes: %s vs. %s"
+        raise _op_error("BatchMatMulV2", "Incompatible shapes: %s vs. %s"
                        % (_dims(a._value.shape), _dims(b._value.shape))) from None
     out = wrap(v, a._dtype)
     if active:
@@ -401,7 +402,7 @@ def einsum(equation, *inputs, **kwargs):
     try:
         v = np.einsum("%s->%s" % (",".join(terms), out_term), *values, optimize=big and len(values) > 1)
     except ValueError as exc:
-        raise op_error("Einsum", "%s (equation %r, shapes %s)"
+        raise _op_error("Einsum", "%s (equation %r, shapes %s)"
                        % (exc, equation, ", ".join(_dims(np.shape(x)) for x in values))) from None
     out = wrap(v, tensors[0]._dtype)
     if active:
@@ -413,7 +414,7 @@ def where(condition, x=None, y=None, name=None):
     """``tf.where``: pick from x where condition holds, else y; or the true indices (int64)."""
     c = as_tensor(condition)
     if not c._dtype.is_bool:
-        raise op_error("SelectV2", "cannot compute SelectV2 as input #0(zero-based) was expected to be a bool "
+        raise _op_error("SelectV2", "cannot compute SelectV2 as input #0(zero-based) was expected to be a bool "
                        "tensor but is a %s tensor" % _tf_name(c._dtype))
     if x is None and y is None:
         return wrap(np.argwhere(c._value).astype(np.int64), dtypes.int64)
@@ -423,7 +424,7 @@ def where(condition, x=None, y=None, name=None):
     try:
         v = np.where(c._value, x._value, y._value)
     except ValueError:
-        raise op_error("SelectV2", "condition, then and else do not broadcast: %s, %s and %s"
+        raise _op_error("SelectV2", "condition, then and else do not broadcast: %s, %s and %s"
                        % (_dims(np.shape(c._value)), _dims(np.shape(x._value)), _dims(np.shape(y._value)))) from None
     out = wrap(v if v.ndim else v[()], x._dtype)
     if active:

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import dtypes
 from .array_ops import _shape_tuple
-from .tensor import wrap
+from .tensor import wrap as _wrap
 
 __all__ = ["set_seed", "normal", "uniform", "truncated_normal", "shuffle"]
 
@@ -43,7 +43,7 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=No
     """``tf.random.normal``: samples from N(mean, stddev**2)."""
     dt = _float_dtype(dtype, "tf.random.normal")
     v = _generator(seed).normal(float(mean), float(stddev), _shape_tuple(shape))
-    return wrap(np.asarray(v, dt._np)[()], dt)
+    return _wrap(np.asarray(v, dt._np)[()], dt)
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
@@ -55,7 +55,7 @@ def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=Non
     while bad.any():
         v[bad] = rng.standard_normal(int(bad.sum()))
         bad = np.abs(v) > 2
-    return wrap(np.asarray(v * float(stddev) + float(mean), dt._np)[()], dt)
+    return _wrap(np.asarray(v * float(stddev) + float(mean), dt._np)[()], dt)
 
 
 def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
@@ -66,13 +66,13 @@ def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=
     if dt.is_integer:
         if maxval is None:
             raise ValueError("Must specify maxval for integer dtype %r" % dt)
-        return wrap(rng.integers(int(minval), int(maxval), shape).astype(dt._np)[()], dt)
+        return _wrap(rng.integers(int(minval), int(maxval), shape).astype(dt._np)[()], dt)
     high = 1.0 if maxval is None else float(maxval)
-    return wrap(np.asarray(rng.uniform(float(minval), high, shape), dt._np)[()], dt)
+    return _wrap(np.asarray(rng.uniform(float(minval), high, shape), dt._np)[()], dt)
 
 
 def shuffle(value, seed=None, name=None):
     """``tf.random.shuffle``: permute along the first axis."""
     from .tensor import as_tensor
     t = as_tensor(value)
-    return wrap(_generator(seed).permutation(t._value), t._dtype)
+    return _wrap(_generator(seed).permutation(t._value), t._dtype)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes
-from .errors import op_error
+from .errors import _op_error
 from .recording import active, record
 from .tensor import Tensor, Variable, as_tensor, wrap
 
@@ -37,7 +37,7 @@ def normalize_axes(axis, ndim: int, op: str):
     out = []
     for a in axes:
         if not -ndim <= a < max(ndim, 1):
-            raise op_error(op, "Invalid reduction dimension (%d for input with %d dimension(s)" % (a, ndim))
+            raise _op_error(op, "Invalid reduction dimension (%d for input with %d dimension(s)" % (a, ndim))
         out.append(a % ndim if ndim else 0)
     return tuple(sorted(set(out)))
 

@@ -97,8 +97,11 @@ def _pack(structure, flat: list, start: int = 0):
 
 
 def _as_target(t):
-    """A target as-is when it is a tensor or variable (a variable is its own target)."""
-    return t if isinstance(t, Tensor) else convert_to_tensor(t)
+    """A target must be a tensor or variable (a variable is its own target), as in TensorFlow."""
+    if not isinstance(t, Tensor):
+        raise TypeError("The target to differentiate must be a tf.Tensor or tf.Variable computed inside the tape, "
+                        "got %r of type %r." % (t, type(t).__name__))
+    return t
 
 
 def _not_a_tensor(obj):
@@ -121,6 +124,21 @@ def _reach(entries, source_ids: set) -> set:
 _NEED_ONE = (True,)
 
 
+def _accumulate(grads: dict, key: int, g) -> None:
+    prev = grads.get(key)
+    grads[key] = g if prev is None else prev + [g] if prev.__class__ is list else [prev, g]
+
+
+def _total(contributions: list):
+    """Sum a tensor's gradient contributions in the order of its uses in the forward pass
+    (the reverse of their arrival), left to right, as TensorFlow's add_n does: float
+    addition is not associative, and this order reproduces TensorFlow's last bit."""
+    total = contributions[-1]
+    for g in reversed(contributions[:-1]):
+        total = add(total, g)
+    return total
+
+
 def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
     """Gradients of sum(targets * seeds) for each source: reverse walk, accumulate."""
     grads: dict = {}
@@ -134,8 +152,7 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
             g = wrap(t._dtype._scalar(1), t._dtype)
         else:
             g = wrap(np.ones(t._value.shape, t._dtype._np), t._dtype)
-        prev = grads.get(id(t))
-        grads[id(t)] = g if prev is None else add(prev, g)
+        _accumulate(grads, id(t), g)
     # reversed() walks from the current end down, so entries a persistent tape
     # appends while recording its own backward pass are not visited.
     for op, inputs, out, attrs in reversed(entries):
@@ -143,6 +160,8 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
         g = grads.get(key) if key in keep else grads.pop(key, None)
         if g is None:
             continue
+        if g.__class__ is list:
+            g = _total(g)
         # A recorded output is in ``reach`` only through an input, so one input is always needed.
         if len(inputs) == 1:
             needs = _NEED_ONE
@@ -155,11 +174,18 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
             if gi is not None:  # rules return None for every input ``needs`` excludes
                 tid = id(inputs[i])
                 prev = grads.get(tid)
-                grads[tid] = gi if prev is None else add(prev, gi)
+                if prev is None:
+                    grads[tid] = gi
+                elif prev.__class__ is list:
+                    prev.append(gi)
+                else:
+                    grads[tid] = [prev, gi]
             i += 1
     result = []
     for s in sources:
         g = grads.get(id(s)) if s._dtype.is_floating else None
+        if g.__class__ is list:
+            g = _total(g)
         if g is None and zero:
             g = wrap(np.zeros(s._value.shape, s._dtype._np)[()], s._dtype)
         result.append(g)
@@ -320,6 +346,9 @@ class GradientTape:
         entries = self._begin()
         zero = _connect_mode(unconnected_gradients)
         flat_sources = self._sources(sources)
+        if isinstance(target, (list, tuple, dict)):
+            raise TypeError("jacobian takes one target tensor, got a %s; stack the targets with tf.stack or "
+                            "call jacobian once per target." % type(target).__name__)
         target = _as_target(target)
         reach = _reach(entries, {id(s) for s in flat_sources if id(s) in self._ids})
         tshape = target._value.shape

@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-from ..array_ops import cast
-from ..dtypes import as_dtype, float32
-from ..math_ops import multiply, square, subtract
-from ..reductions import reduce_mean, reduce_sum
-from ..tensor import Tensor, convert_to_tensor, operand
+from ..array_ops import cast as _cast
+from ..dtypes import as_dtype as _as_dtype, float32 as _float32
+from ..math_ops import multiply as _multiply, square as _square, subtract as _subtract
+from ..reductions import reduce_mean as _reduce_mean, reduce_sum as _reduce_sum
+from ..tensor import Tensor as _Tensor, convert_to_tensor as _convert_to_tensor, operand as _operand
 
-__all__ = ["MeanSquaredError", "mean_squared_error", "MSE", "mse"]
+__all__ = ["MeanSquaredError", "MSE", "mse"]
 
 
 def _as_float(value, dtype):
     """Keras 3 casts both arguments of a loss to the loss dtype (float32 by default)."""
-    return cast(value, dtype) if isinstance(value, Tensor) else convert_to_tensor(value, dtype)
+    return _cast(value, dtype) if isinstance(value, _Tensor) else _convert_to_tensor(value, dtype)
 
 
-def mean_squared_error(y_true, y_pred, dtype=float32):
+def _mean_squared_error(y_true, y_pred, dtype=_float32):
     """Per-example MSE: the mean of (y_pred - y_true)**2 over the last axis, in float32."""
     y_pred = _as_float(y_pred, dtype)
     y_true = _as_float(y_true, dtype)
-    sq = square(subtract(y_pred, y_true))
-    return reduce_mean(sq, axis=-1) if sq._value.ndim else sq
+    sq = _square(_subtract(y_pred, y_true))
+    return _reduce_mean(sq, axis=-1) if sq._value.ndim else sq
 
 
-MSE = mse = mean_squared_error
+MSE = mse = _mean_squared_error
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
 
@@ -38,17 +38,17 @@ class MeanSquaredError:
                              % (list(_REDUCTIONS), reduction))
         self.reduction = reduction
         self.name = name
-        self.dtype = float32 if dtype is None else as_dtype(dtype)
+        self.dtype = _float32 if dtype is None else _as_dtype(dtype)
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        per_example = mean_squared_error(y_true, y_pred, self.dtype)
+        per_example = _mean_squared_error(y_true, y_pred, self.dtype)
         if sample_weight is not None:
-            per_example = multiply(per_example, operand(sample_weight, per_example._dtype))
+            per_example = _multiply(per_example, _operand(sample_weight, per_example._dtype))
         if self.reduction in ("none", None):
             return per_example
         if self.reduction == "sum":
-            return reduce_sum(per_example)
-        return reduce_mean(per_example)
+            return _reduce_sum(per_example)
+        return _reduce_mean(per_example)
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction}

@@ -12,13 +12,13 @@ import warnings
 
 import numpy as np
 
-from ..dtypes import int64
-from ..tensor import Tensor, Variable
+from ..dtypes import int64 as _int64
+from ..tensor import Tensor as _Tensor, Variable as _Variable
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
 
-def _apply(var: Variable, ufunc, delta) -> None:
+def _apply(var: _Variable, ufunc, delta) -> None:
     """var = ufunc(var, delta): in place when nothing but the variable holds its array.
 
     A tape snapshot, a view or a tensor sharing the array raises its reference count,
@@ -42,7 +42,7 @@ class Optimizer:
         self._learning_rate = None
         self.learning_rate = learning_rate
         self.name = name
-        self.iterations = Variable(np.int64(0), trainable=False, name="iteration", dtype=int64)
+        self.iterations = _Variable(np.int64(0), trainable=False, name="iteration", dtype=_int64)
         self._slots: dict = {}
 
     @property
@@ -52,18 +52,18 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        if callable(value) and not isinstance(value, Tensor):
+        if callable(value) and not isinstance(value, _Tensor):
             self._learning_rate = value
-        elif isinstance(self._learning_rate, Variable):
+        elif isinstance(self._learning_rate, _Variable):
             self._learning_rate.assign(float(value))
         else:
-            self._learning_rate = Variable(float(value), trainable=False, name="learning_rate")
+            self._learning_rate = _Variable(float(value), trainable=False, name="learning_rate")
 
     def _lr(self, dtype) -> np.generic:
         lr = self._learning_rate
-        if not isinstance(lr, Tensor):
+        if not isinstance(lr, _Tensor):
             lr = lr(self.iterations._value) if callable(lr) else lr
-        return dtype.type(lr._value if isinstance(lr, Tensor) else lr)
+        return dtype.type(lr._value if isinstance(lr, _Tensor) else lr)
 
     def _slot(self, variable, index: int) -> np.ndarray:
         slots = self._slots.setdefault(id(variable), (variable, [None] * self._n_slots))[1]
@@ -101,9 +101,9 @@ class Optimizer:
                           "`model.compile()`, did you forget to provide a `loss` argument?" % missing,
                           UserWarning, stacklevel=2)
         for g, v in kept:
-            if not isinstance(v, Variable):
+            if not isinstance(v, _Variable):
                 raise TypeError("apply_gradients expects tf.Variable objects to update, got %r." % (v,))
-            value = g._value if isinstance(g, Tensor) else np.asarray(g)
+            value = g._value if isinstance(g, _Tensor) else np.asarray(g)
             if value.dtype != v._dtype._np:
                 value = np.asarray(value).astype(v._dtype._np)
             self._update(value, v)
@@ -125,7 +125,7 @@ class Optimizer:
 
     def get_config(self) -> dict:
         lr = self._learning_rate
-        return {"name": self.name, "learning_rate": float(lr) if isinstance(lr, Tensor) else lr}
+        return {"name": self.name, "learning_rate": float(lr) if isinstance(lr, _Tensor) else lr}
 
 
 class SGD(Optimizer):
@@ -140,7 +140,7 @@ class SGD(Optimizer):
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
-    def _update(self, g: np.ndarray, var: Variable) -> None:
+    def _update(self, g: np.ndarray, var: _Variable) -> None:
         dt = var._dtype._np
         lr = self._lr(dt)
         if self.momentum == 0:
@@ -173,7 +173,7 @@ class Adam(Optimizer):
         self.beta_2 = beta_2
         self.epsilon = epsilon
 
-    def _update(self, g: np.ndarray, var: Variable) -> None:
+    def _update(self, g: np.ndarray, var: _Variable) -> None:
         t = var._dtype._np.type
         lr = self._lr(var._dtype._np)
         step = t(self.iterations._value + 1)
