@@ -1,17 +1,21 @@
 """``tf.linalg``: the matrix products and the norm, under their linear-algebra names."""
 
 from .array_ops import eye as _eye, transpose as _transpose
-from .math_ops import einsum, matmul, sqrt as _sqrt, square as _square
-from .reductions import reduce_sum as _reduce_sum
+from .math_ops import abs as _abs, einsum, matmul, sqrt as _sqrt, square as _square
+from .reductions import reduce_max as _reduce_max, reduce_sum as _reduce_sum
 
 __all__ = ["matmul", "einsum", "norm", "matrix_transpose", "matvec", "trace"]
 
 
 def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):
-    """``tf.norm`` / ``tf.linalg.norm``: the Euclidean (Frobenius) norm only."""
-    if ord not in ("euclidean", "fro", 2):
-        raise NotImplementedError("The engine's norm computes ord='euclidean' only, got ord=%r." % (ord,))
-    return _sqrt(_reduce_sum(_square(tensor), axis, keepdims))
+    """``tf.norm`` / ``tf.linalg.norm`` of the entries: ord 'euclidean' (2, 'fro'), 1 or inf."""
+    if ord in ("euclidean", "fro", 2):
+        return _sqrt(_reduce_sum(_square(tensor), axis, keepdims))
+    if ord == 1:
+        return _reduce_sum(_abs(tensor), axis, keepdims)
+    if ord == float("inf"):
+        return _reduce_max(_abs(tensor), axis, keepdims)
+    raise ValueError("'ord' must be a supported vector norm ('euclidean', 1, 2, np.inf), got %r." % (ord,))
 
 
 def matrix_transpose(a, name="matrix_transpose", conjugate=False):

@@ -38,7 +38,10 @@ def relu(features, name=None) -> _Tensor:
 def leaky_relu(features, alpha=0.2, name=None) -> _Tensor:
     """``tf.nn.leaky_relu``: x where x > 0, else alpha * x."""
     x = _float_tensor(features, "LeakyRelu")
-    return _m.where(_m.greater(x, 0), x, _m.multiply(x, alpha))
+    # x * (1 where x > 0, else alpha): the mask comes from a zero-gradient op, so the
+    # second derivative is zero, not None, as TensorFlow's LeakyReluGrad gives.
+    mask = _m.add(_m.multiply(_m.step(x), 1.0 - alpha), alpha)
+    return _m.multiply(x, mask)
 
 
 def softmax(logits, axis=None, name=None) -> _Tensor:
@@ -72,6 +75,9 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> _Te
     """``tf.nn.softmax_cross_entropy_with_logits``: -sum(labels * log_softmax(logits)) per example."""
     x = _float_tensor(logits, "SoftmaxCrossEntropyWithLogits")
     y = _operand(labels, x._dtype)
+    if y._value.shape != x._value.shape:
+        raise _op_error("SoftmaxCrossEntropyWithLogits", "logits and labels must be broadcastable: logits_size=%s "
+                        "labels_size=%s" % (list(x._value.shape), list(y._value.shape)))
     return _m.negative(_reduce_sum(_m.multiply(y, log_softmax(x, axis)), axis))
 
 
