@@ -5,10 +5,11 @@ non-empty, so code outside any tape pays one truth test per op. A tape keeps an
 entry ``(op, inputs, output, attrs)`` only when it watches one of the inputs, and
 only for floating outputs: integer and bool tensors carry no gradient.
 
-A Variable is recorded through a snapshot of its value (TensorFlow's
-ReadVariableOp): the entry's input is the snapshot, and one ``ReadVariableOp``
-entry links it to the variable. Gradients therefore use the values the forward
-pass saw even if the variable is assigned later inside the tape.
+A Variable is recorded through a snapshot of its value, one per read as in
+TensorFlow (ReadVariableOp): the entry's input is the snapshot, and a
+``ReadVariableOp`` entry links it to the variable. Gradients therefore use the
+values the forward pass saw even if the variable is assigned later inside the
+tape, and contributions reach the variable in TensorFlow's order (its last bit).
 """
 
 from __future__ import annotations
@@ -22,11 +23,8 @@ active: list = []
 
 
 def _snapshot(v):
-    """The variable's current value as a Tensor, shared until the next assignment."""
-    s = v._snap
-    if s is None:
-        s = v._snap = wrap(v._value, v._dtype)
-    return s
+    """The variable's current value as a Tensor (the array is shared, never written)."""
+    return wrap(v._value, v._dtype)
 
 
 def record(op: str, inputs: tuple, out, attrs=None) -> None:

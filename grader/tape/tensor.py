@@ -319,7 +319,7 @@ class Variable(Tensor):
     before an assignment stay what they were.
     """
 
-    __slots__ = ("_trainable", "_name", "_uid", "_snap")
+    __slots__ = ("_trainable", "_name", "_uid")
 
     def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **_ignored) -> None:
         if initial_value is None:
@@ -341,12 +341,10 @@ class Variable(Tensor):
         self._trainable = bool(trainable) if trainable is not None else True
         self._name = "Variable:0" if name is None else str(name) + ":0"
         self._uid = next(_variable_ids)
-        self._snap = None  # the Tensor the tape records for the current value (recording.py)
 
     def _store(self, value) -> None:
         """Replace the value (never in place); recorded snapshots keep the old one."""
         self._value = value
-        self._snap = None
 
     @property
     def name(self) -> str:

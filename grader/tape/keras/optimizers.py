@@ -27,7 +27,6 @@ def _apply(var: _Variable, ufunc, delta) -> None:
     every update of a large weight.
     """
     value = var._value
-    var._snap = None
     if value.__class__ is np.ndarray and value.base is None and sys.getrefcount(value) <= 3 \
             and value.flags.writeable:
         ufunc(value, delta, out=value)
