@@ -51,7 +51,9 @@ def test_second_derivatives_of_transcendental_functions():
     assert float(d2y) == pytest.approx(expected_d2, rel=1e-5)
 
 
-def test_persistent_tape_inside_its_context_records_its_own_gradient(capfd):
+def test_persistent_tape_inside_its_context_records_its_own_gradient(capfd, monkeypatch):
+    from grader.tape import tape as tape_module
+    monkeypatch.setattr(tape_module, "_warned", {})  # TensorFlow logs this once per process
     x = tf.Variable(2.0)
     with tf.GradientTape(persistent=True) as t:
         y = x * x * x
@@ -572,3 +574,16 @@ def test_second_derivative_of_abs_and_relu_is_zero_not_none():
     np.testing.assert_array_equal(outer.gradient(da, x).numpy(), [0.0, 0.0])
     np.testing.assert_array_equal(outer.gradient(dr, x).numpy(), [0.0, 0.0])
     assert outer.gradient(dm, x) is None  # TensorFlow's maximum routes through a constant mask
+
+
+def test_targets_must_be_tensors():
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as t:
+        y = x * x
+        z = x * 3.0
+    with pytest.raises(TypeError, match="jacobian takes one target tensor"):
+        t.jacobian([y, z], x)
+    with pytest.raises(TypeError, match="must be a tf.Tensor or tf.Variable"):
+        t.gradient(np.ones(2), x)
+    with pytest.raises(TypeError, match="must be a tf.Tensor or tf.Variable"):
+        t.gradient(1.0, x)
