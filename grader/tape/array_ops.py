@@ -179,7 +179,7 @@ def concat(values, axis, name="concat") -> Tensor:
     axis = int(axis)
     try:
         v = np.concatenate([t._value for t in ts], axis=axis)
-    except (ValueError, np.exceptions.AxisError) as exc:
+    except ValueError as exc:  # numpy's AxisError is a ValueError
         raise _op_error("ConcatV2", "ConcatOp : %s (shapes %s)"
                        % (exc, ", ".join(_dims(np.shape(t._value)) for t in ts))) from None
     out = wrap(v, ts[0]._dtype)
@@ -194,7 +194,7 @@ def stack(values, axis=0, name="stack") -> Tensor:
     ts = _same_dtype(list(values), "Pack")
     try:
         v = np.stack([t._value for t in ts], axis=int(axis))
-    except (ValueError, np.exceptions.AxisError) as exc:
+    except ValueError as exc:  # numpy's AxisError is a ValueError
         raise _op_error("Pack", "Shapes of all inputs must match: %s (%s)"
                        % (", ".join(_dims(np.shape(t._value)) for t in ts), exc)) from None
     out = wrap(v, ts[0]._dtype)
