@@ -277,6 +277,10 @@ def @FUNC@():
         if _old is not None:
             _signal.signal(_signal.SIGALRM, _old)
     payload = '{"nonce":' + _q(_nonce) + ',"answers":{' + ','.join(entries) + '}}'
+    if not @PUBLISH@:
+        # In-process use (the notebook's feedback cell): hand the payload back and
+        # leave the student's tape record alone.
+        return payload
     if _prov[1] is not None:
         # Each run's ``from_tape`` is about the tape results of that run only.
         try:
@@ -310,6 +314,32 @@ def new_nonce() -> str:
 def build_cell(answers: Sequence[str], nonce: str, *, budget_s: float = ANSWER_BUDGET_S,
                max_elements: int = MAX_ELEMENTS) -> str:
     """The source of the extraction cell for ``answers`` (variable names)."""
+    source = _function_source(answers, nonce, budget_s=budget_s, max_elements=max_elements,
+                              publish=True)
+    return _CELL.replace("@NONCE_ID@", nonce).replace("@SOURCE@", repr(source.strip() + "\n"))
+
+
+def observe_namespace(answers: Sequence[str], namespace: Mapping[str, Any], *,
+                      budget_s: float = ANSWER_BUDGET_S,
+                      max_elements: int = MAX_ELEMENTS) -> dict[str, Observed]:
+    """Describe ``answers`` in a namespace of this process, as the kernel cell would.
+
+    The same code as the injected cell, so the notebook's feedback cell and
+    ``grader check`` see answers alike; the payload is returned instead of displayed.
+    """
+    nonce = new_nonce()
+    source = _function_source(answers, nonce, budget_s=budget_s, max_elements=max_elements,
+                              publish=False)
+    definition = source.split("\ntry:\n", 1)[0]
+    scope = dict(namespace)
+    exec(compile(definition, "<tapegrader extraction>", "exec"), scope)
+    payload = scope[f"_tapegrader_extract_{nonce}"]()
+    return parse_outputs([{"output_type": "display_data", "data": {MIME: payload}}],
+                         answers, nonce)
+
+
+def _function_source(answers: Sequence[str], nonce: str, *, budget_s: float,
+                     max_elements: int, publish: bool) -> str:
     names = list(answers)
     for name in names:
         if not isinstance(name, str) or not name.isidentifier():
@@ -324,11 +354,12 @@ def build_cell(answers: Sequence[str], nonce: str, *, budget_s: float = ANSWER_B
         "@MAX@": repr(int(max_elements)),
         "@MAXTEXT@": repr(_MAX_TEXT),
         "@MIME@": repr(MIME),
+        "@PUBLISH@": repr(bool(publish)),
     }
     source = _KERNEL_SOURCE
     for key, value in replacements.items():
         source = source.replace(key, value)
-    return _CELL.replace("@NONCE_ID@", nonce).replace("@SOURCE@", repr(source.strip() + "\n"))
+    return source
 
 
 # ---------------------------------------------------------------------- grader side
