@@ -319,7 +319,12 @@ class KernelHandle:
 
     def run(self, *, answers: Sequence[str], visible_point: dict, reruns: Sequence[Rerun] = (),
             cell_timeout: float = 10.0) -> Execution:
-        """Execute the notebook (visible point, then each rerun) and tear down."""
+        """Execute the notebook (visible point, then each rerun) and tear down.
+
+        The submission's wall-clock budget starts now, not at launch: a kernel started
+        ahead (a batch overlapping kernel boots) must not lose time while it waits.
+        """
+        self._deadline = time.monotonic() + self.total_timeout
         runs: list[Run] = []
         fatal = self._start_error
         try:

@@ -170,14 +170,19 @@ def grade_notebook(path: Path, *, exercise: str | None = None,
     path = Path(path)
     started = time.perf_counter()
     try:
-        nb, data = read_notebook(path)
-        exercise_id = exercise_of(nb, path, exercise)
+        nb, data, exercise_id = open_submission(path, exercise)
     except NotebookError as err:
         return failed_to_grade(path.name, str(err), exercise=exercise or "",
                                duration_s=time.perf_counter() - started)
     return grade_parsed(nb, data, exercise_id, submission=path.name,
                         exercises_dir=exercises_dir, seed=seed, cell_timeout=cell_timeout,
                         total_timeout=total_timeout, started=started)
+
+
+def open_submission(path: Path, exercise: str | None = None) -> tuple[Any, bytes, str]:
+    """(notebook, raw bytes, exercise id), or ``NotebookError`` saying what to fix."""
+    nb, data = read_notebook(path)
+    return nb, data, exercise_of(nb, path, exercise)
 
 
 def expectations_at(spec: Any, point: Any) -> dict[str, Any]:
@@ -198,24 +203,43 @@ def judged_names(spec: Any) -> tuple[list[str], list[str]]:
 
 def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
                  exercises_dir: Path | None, seed: int | None, cell_timeout: float,
-                 total_timeout: float, started: float) -> GradeResult:
-    from grader import check, points as points_mod, render, resources, spec as spec_mod
-    from grader.execute import Rerun, run_submission
+                 total_timeout: float, started: float | None = None,
+                 kernel: Any = None) -> GradeResult:
+    """Grade a parsed notebook; ``kernel`` is a handle from ``execute.start_kernel``
+    started ahead for this very notebook, else one is started here.
 
-    spec = spec_mod.find_spec(exercise_id, exercises_dir or resources.exercises_dir())
-    seed = seed_for(data) if seed is None else seed
-    points = points_mod.grading_points(spec, seed)
-    expectations = [expectations_at(spec, point) for point in points]
-    visible, hidden = points[0], points[1:]
-    _set_parameters(nb, render.parameters_source(spec, visible.values))
-    answer_names, variable_names = judged_names(spec)
-    execution = run_submission(
-        nb, answers=answer_names + variable_names,
-        visible_point=points_mod.point_to_json(visible),
-        reruns=[Rerun(label=p.label, point=points_mod.point_to_json(p),
-                      parameters_source=render.parameters_source(spec, p.values))
-                for p in hidden],
-        cell_timeout=cell_timeout, total_timeout=total_timeout, submission_name=submission)
+    The kernel boots (its own process) while this process computes the references,
+    so the two costs overlap instead of adding up.
+    """
+    from grader import check, points as points_mod, render, resources, spec as spec_mod
+    from grader.execute import Rerun, start_kernel
+
+    started = time.perf_counter() if started is None else started
+    try:
+        spec = spec_mod.find_spec(exercise_id, exercises_dir or resources.exercises_dir())
+    except GraderError:
+        if kernel is not None:
+            kernel.close()
+        raise
+    if kernel is None:
+        kernel = start_kernel(nb, total_timeout=total_timeout, submission_name=submission)
+    try:
+        seed = seed_for(data) if seed is None else seed
+        points = points_mod.grading_points(spec, seed)
+        expectations = [expectations_at(spec, point) for point in points]
+        visible, hidden = points[0], points[1:]
+        # The handle runs this same notebook object, so the edit reaches the kernel.
+        _set_parameters(nb, render.parameters_source(spec, visible.values))
+        answer_names, variable_names = judged_names(spec)
+        reruns = [Rerun(label=p.label, point=points_mod.point_to_json(p),
+                        parameters_source=render.parameters_source(spec, p.values))
+                  for p in hidden]
+    except BaseException:
+        kernel.close()
+        raise
+    execution = kernel.run(answers=answer_names + variable_names,
+                           visible_point=points_mod.point_to_json(visible), reruns=reruns,
+                           cell_timeout=cell_timeout)
     labels = [(p.label, p.hidden, points_mod.point_to_json(p)) for p in points]
     runs = _runs_for(execution, labels)
     checks = check.check_runs(runs, expectations, kind=spec.kind, answers=answer_names,

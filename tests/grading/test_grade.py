@@ -162,3 +162,15 @@ def test_unknown_exercise_is_ungradable_with_a_suggestion(tmp_path, capsys):
     path = notebook(tmp_path, QUADRATIC, solution=True)
     assert main(["check", str(path), "--exercise", "quadratic_derivativ"]) == 2
     assert "quadratic_derivative" in capsys.readouterr().err
+
+
+def test_visible_run_uses_the_graders_point_not_an_edited_parameters_cell(tmp_path):
+    path = notebook(tmp_path, QUADRATIC, solution=True)
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.source = "x0 = 100.0\n"
+    nbformat.write(nb, path)
+    result = grade.grade_notebook(path, seed=5)
+    visible = next(c for c in result.checks if c.name == "grad at the visible point")
+    assert visible.expected == 6.0 and visible.passed
