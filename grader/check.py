@@ -20,6 +20,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from grader.results import CellError, CheckResult, Observed, Run
+from grader.spec import Tolerance
 
 VISIBLE = 2.0
 HIDDEN = 2.0
@@ -79,14 +80,6 @@ DEFAULT_HINTS = {
                 "jacobian): the exercise is to let GradientTape compute it, not to "
                 "write the derivative by hand.",
 }
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """How close counts as right: ``|got - want| <= atol + rtol * |want|``."""
-
-    rtol: float = 1e-5
-    atol: float = 1e-6
 
 
 @dataclass(frozen=True)

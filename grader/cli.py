@@ -55,7 +55,8 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from grader import validate
 
-    ok = validate.validate_exercises(args.ids, out=sys.stdout, **_exercise_dirs(args))
+    ok = validate.validate_exercises(args.ids, out=sys.stdout, notebooks=not args.quick,
+                                     **_exercise_dirs(args))
     return 0 if ok else 1
 
 
@@ -206,6 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check exercise specs against their references")
     validate.add_argument("ids", nargs="*", metavar="ID")
+    validate.add_argument("--quick", action="store_true",
+                          help="skip grading the rendered notebooks in kernels")
     _add_exercise_dirs(validate)
     validate.set_defaults(func=_cmd_validate)
 

@@ -47,48 +47,67 @@ def run_answer_code(spec: Spec, code: str, values: Mapping[str, Any], *,
     return namespace
 
 
-def answer_value(obj: Any) -> tuple[np.ndarray | None, set[str]]:
-    """An answer object (tensor, variable, list of them) as (float64 array, dtype names)."""
-    if obj is None:
-        return None, set()
-    if isinstance(obj, (list, tuple)):
-        parts = [answer_value(item) for item in obj]
-        if not parts or any(a is None for a, _ in parts):
-            return None, set()
-        try:
-            stacked = np.stack([a for a, _ in parts])
-        except ValueError:
-            return None, set()
-        return stacked, set().union(*(d for _, d in parts))
-    dtype = getattr(obj, "dtype", None)
-    name = getattr(dtype, "name", None) or (str(dtype) if dtype is not None else type(obj).__name__)
-    try:
-        return np.asarray(obj, dtype=np.float64), {str(name)}
-    except (TypeError, ValueError):
-        return None, set()
-
-
 def judge_answers(spec: Spec, namespace: Mapping[str, Any], reference: Mapping[str, np.ndarray]
-           ) -> list[str]:
-    """What is wrong with the answers in ``namespace`` (empty when all are right)."""
+                  ) -> list[str]:
+    """What is wrong with the answers in ``namespace`` (empty when all are right).
+
+    The same reading (``extract``) and the same value and dtype checks (``check``) as
+    ``grader check``, so validation cannot pass what grading would fail. Whether the
+    tape produced the values is left to the notebook runs of ``check_notebooks``.
+    """
+    from grader import check, extract
+    from grader.results import Run
+
+    answers = [a.name for a in spec.answers]
+    observed = extract.observe_namespace(answers, namespace)
+    run = Run(label="point", hidden=False, point={}, answers=observed)
     problems = []
-    for answer in spec.answers:
-        if answer.name not in namespace:
-            problems.append(f"`{answer.name}` is not assigned")
-            continue
-        value, dtypes = answer_value(namespace[answer.name])
-        want = reference[answer.name]
-        if value is None:
-            problems.append(f"`{answer.name}` is {namespace[answer.name]!r}, not a number")
-        elif value.shape != want.shape:
-            problems.append(f"`{answer.name}` has shape {value.shape}, the reference {want.shape}")
-        elif not spec.tolerance.allclose(value, want):
-            problems.append(f"`{answer.name}` = {format_value(value)}, the reference "
-                            f"{format_value(want)}")
-        elif dtypes != {spec.dtype}:
-            problems.append(f"`{answer.name}` has dtype {', '.join(sorted(dtypes))}, the spec "
-                            f"asks for {spec.dtype}")
+    for name in answers:
+        expect = check.Expectation(name=name, value=reference[name], dtype=spec.dtype,
+                                   tolerance=spec.tolerance)
+        for result in (check.check_value(observed[name], expect, run=run, variables={},
+                                         hints=None, max_score=1.0),
+                       check.check_dtype(observed[name], expect, hints=None, max_score=1.0)):
+            if not result.passed:
+                got = "" if result.got is None else f" (got {result.got}, expected " \
+                    f"{result.expected})"
+                problems.append(f"{result.name}: {result.message}{got}")
+                break
     return problems
+
+
+def check_notebooks(spec: Spec, solutions_dir: str | Path, *, seed: int = VALIDATION_SEED
+                    ) -> str:
+    """Grade the rendered notebooks as ``grader check`` would, each in its own kernel:
+    the solution must score full marks, the untouched student notebook must not."""
+    import json
+    import time
+
+    from grader.grade import grade_parsed
+
+    verdicts = {}
+    for label, nb in (("solution", render_solution(spec, solutions_dir)),
+                      ("student", render_student(spec))):
+        data = json.dumps(nb).encode()
+        result = grade_parsed(nb, data, spec.id, submission=f"{label} notebook",
+                              exercises_dir=spec.path.parent, seed=seed, cell_timeout=30.0,
+                              total_timeout=120.0, started=time.perf_counter())
+        verdicts[label] = result
+    solution, student = verdicts["solution"], verdicts["student"]
+    if not solution.passed:
+        failed = [f"{c.name}: {c.message}" for c in solution.checks if not c.passed]
+        failed += solution.errors + [f"cell {e.cell_index + 1} raised {e.ename}: {e.evalue}"
+                                     for e in solution.cell_errors]
+        raise SpecError("the solution notebook does not score full marks under grader "
+                        "check: " + "; ".join(failed),
+                        path=str(Path(solutions_dir) / f"{spec.id}.py"),
+                        fix="run the solution notebook from `grader build` to see why")
+    if student.passed:
+        raise SpecError("the untouched student notebook already scores full marks",
+                        path=str(spec.path), where="key `starter`",
+                        fix="leave the parts the student must write as `...`")
+    return (f"solution notebook {solution.score:g}/{solution.max_score:g}, "
+            f"starter {student.score:g}")
 
 
 def check_exercise(spec: Spec, solutions_dir: str | Path, *,
@@ -152,10 +171,11 @@ def _summary(name: str, value: np.ndarray) -> str:
 
 
 def validate_exercises(ids: list[str], *, exercises_dir: str | Path,
-                       solutions_dir: str | Path, out: TextIO) -> bool:
+                       solutions_dir: str | Path, out: TextIO, notebooks: bool = True) -> bool:
     """Check the exercises named (all when ``ids`` is empty); one line each on ``out``.
 
-    Returns True when every exercise passed.
+    Returns True when every exercise passed. ``notebooks`` also grades the rendered
+    solution and student notebooks in kernels (about a second each).
     """
     names = list(ids) or exercise_ids(exercises_dir)
     if not names:
@@ -167,6 +187,8 @@ def validate_exercises(ids: list[str], *, exercises_dir: str | Path,
         try:
             spec = find_spec(exercise_id, exercises_dir)
             summary = check_exercise(spec, solutions_dir)
+            if notebooks:
+                summary += "; " + check_notebooks(spec, solutions_dir)
         except GraderError as err:
             all_ok = False
             text = "; ".join(line.strip() for line in str(err).splitlines())

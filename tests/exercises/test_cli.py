@@ -82,7 +82,7 @@ def test_a_wrong_solution_is_caught(course_copy, capsys):
     assert main(["validate", "square_at_three", *_dirs(exercises, solutions)]) == 1
     out = capsys.readouterr().out
     assert "the solution is wrong at the visible point" in out
-    assert "`grad` = 7.0, the reference 6.0" in out
+    assert "Wrong value. (got 7.0, expected 6.0)" in out
 
 
 def test_a_hard_coded_solution_fails_at_a_hidden_point(course_copy, capsys):
@@ -158,3 +158,14 @@ def test_build_with_a_bad_spec_fails_cleanly(course_copy, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "jacobian.toml" in err and "did you mean `title`?" in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_solution_that_bypasses_the_tape_fails_the_notebook_grading(course_copy, capsys):
+    """Right values computed by hand pass the in-process check but not grader check."""
+    exercises, solutions = course_copy
+    (solutions / "square_at_three.py").write_text("x = tf.Variable(float(x0))\ngrad = 2 * x\n")
+    assert main(["validate", "square_at_three", *_dirs(exercises, solutions)]) == 1
+    out = capsys.readouterr().out
+    assert "does not score full marks" in out and "computed with GradientTape" in out
+    assert main(["validate", "--quick", "square_at_three", *_dirs(exercises, solutions)]) == 0
