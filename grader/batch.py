@@ -261,6 +261,7 @@ class _Options:
     seed: int | None
     cell_timeout: float
     total_timeout: float
+    sandbox: str = "auto"
 
 
 def _row(task: _Task, report: Mapping[str, Any]) -> gradebook.Row:
@@ -302,7 +303,7 @@ def grade_task(task: _Task, options: _Options, grade: Callable[..., Any]) -> dic
         result = grade(Path(task.path), exercise=options.exercise,
                        exercises_dir=Path(options.exercises_dir) if options.exercises_dir else None,
                        seed=options.seed, cell_timeout=options.cell_timeout,
-                       total_timeout=options.total_timeout)
+                       total_timeout=options.total_timeout, sandbox=options.sandbox)
     except GraderError as err:  # the instructor's side (a broken spec): say so in the row
         return _not_graded(task, str(err), duration_s=time.perf_counter() - started)
     except Exception as err:  # a grader bug must cost one row, not the batch
@@ -536,7 +537,8 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
               shard: tuple[int, int] | None = None, force: bool = False,
               exercise: str | None = None, exercises_dir: str | Path | None = None,
               seed: int | None = None, total_timeout: float = 60.0,
-              cell_timeout: float | None = None, grade: Callable[..., Any] | None = None,
+              cell_timeout: float | None = None, sandbox: str = "auto",
+              grade: Callable[..., Any] | None = None,
               progress: TextIO | None = None, progress_interval: float = 10.0,
               tty: bool | None = None) -> BatchOutcome:
     """Grade every submission under ``paths`` (of shard ``(K, N)``) into ``out``.
@@ -560,7 +562,8 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
 
         cell_timeout = min(DEFAULT_CELL_TIMEOUT, total_timeout)
     options = _Options(exercise=exercise, exercises_dir=str(exercises_dir) if exercises_dir else None,
-                       seed=seed, cell_timeout=cell_timeout, total_timeout=total_timeout)
+                       seed=seed, cell_timeout=cell_timeout, total_timeout=total_timeout,
+                       sandbox=sandbox)
     book = _Book(out, [s.id for s in found], shard)
     meter = Progress(len(selected), stream=progress or sys.stderr, tty=tty,
                      interval=progress_interval)

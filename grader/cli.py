@@ -79,7 +79,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     result = grade.grade_notebook(
         submission, exercise=args.exercise,
         exercises_dir=Path(args.exercises) if args.exercises else None, seed=args.seed,
-        cell_timeout=min(grade.DEFAULT_CELL_TIMEOUT, total), total_timeout=total)
+        cell_timeout=min(grade.DEFAULT_CELL_TIMEOUT, total), total_timeout=total,
+        sandbox=args.sandbox)
     html = Path(args.html) if args.html else submission.with_name(
         submission.stem + ".report.html")
     written = report.write_reports(result, html=html, json=args.json, junit=args.junit,
@@ -104,7 +105,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     outcome = batch.run_batch(
         args.paths, out=Path(args.out), jobs=args.jobs, shard=shard, force=args.force,
         exercise=args.exercise, exercises_dir=Path(args.exercises) if args.exercises else None,
-        seed=args.seed, total_timeout=args.timeout)
+        seed=args.seed, total_timeout=args.timeout, sandbox=args.sandbox)
     rows = outcome.rows
     print(f"{len(rows)} submissions in {args.out}/gradebook.csv: "
           f"{sum(r.passed for r in rows)} passed, "
@@ -157,6 +158,13 @@ def _add_exercise_dirs(parser: argparse.ArgumentParser) -> None:
                         help="folder of solutions (default: beside the exercises folder)")
 
 
+def _add_sandbox(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--sandbox", choices=["auto", "bwrap", "basic"], default="auto",
+                        help="how the student's kernel is confined: bwrap (bubblewrap "
+                             "namespaces), basic (limits and a clean environment only), or "
+                             "auto (bwrap when it works here, else basic; the default)")
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -189,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="wall-clock limit for the whole submission, seconds (default 60)")
     check.add_argument("--seed", metavar="N", type=int,
                        help="seed of the hidden points (default: from the notebook's content)")
+    _add_sandbox(check)
     check.set_defaults(func=_cmd_check)
 
     demo = sub.add_parser("demo", help="run a short demonstration of the tape engine")
@@ -240,6 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="wall-clock limit per submission, seconds (default 60)")
     batch.add_argument("--seed", metavar="N", type=int,
                        help="seed of the hidden points (default: from each notebook's content)")
+    _add_sandbox(batch)
     batch.set_defaults(func=_cmd_batch)
 
     merge = sub.add_parser("merge", help="join shard gradebooks into one")

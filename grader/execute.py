@@ -523,6 +523,8 @@ class KernelHandle:
                 code = process.wait(timeout=1)
             except Exception:
                 code = process.poll()
+        if code is not None and code > 128 and self.sandbox.name == "bwrap":
+            code = 128 - code  # bwrap reports a kernel killed by signal N as 128 + N
         if code is not None and code < 0:
             import signal
 

@@ -161,7 +161,8 @@ def failed_to_grade(submission: str, message: str, *, exercise: str = "",
 
 def grade_notebook(path: Path, *, exercise: str | None = None,
                    exercises_dir: Path | None = None, seed: int | None = None,
-                   cell_timeout: float = 10.0, total_timeout: float = 60.0) -> GradeResult:
+                   cell_timeout: float = 10.0, total_timeout: float = 60.0,
+                   sandbox: str = "auto") -> GradeResult:
     """Grade ``path``; never raises for a bad submission (see the module docstring).
 
     A broken spec or exercise folder, the instructor's side, is raised as
@@ -176,7 +177,7 @@ def grade_notebook(path: Path, *, exercise: str | None = None,
                                duration_s=time.perf_counter() - started)
     return grade_parsed(nb, data, exercise_id, submission=path.name,
                         exercises_dir=exercises_dir, seed=seed, cell_timeout=cell_timeout,
-                        total_timeout=total_timeout, started=started)
+                        total_timeout=total_timeout, started=started, sandbox=sandbox)
 
 
 def open_submission(path: Path, exercise: str | None = None) -> tuple[Any, bytes, str]:
@@ -204,9 +205,10 @@ def judged_names(spec: Any) -> tuple[list[str], list[str]]:
 def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
                  exercises_dir: Path | None, seed: int | None, cell_timeout: float,
                  total_timeout: float, started: float | None = None,
-                 kernel: Any = None) -> GradeResult:
+                 kernel: Any = None, sandbox: str = "auto") -> GradeResult:
     """Grade a parsed notebook; ``kernel`` is a handle from ``execute.start_kernel``
-    started ahead for this very notebook, else one is started here.
+    started ahead for this very notebook, else one is started here in ``sandbox``
+    (``auto``, ``bwrap`` or ``basic``: see ``grader/sandbox.py``).
 
     The kernel boots (its own process) while this process computes the references,
     so the two costs overlap instead of adding up.
@@ -222,7 +224,8 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
             kernel.close()
         raise
     if kernel is None:
-        kernel = start_kernel(nb, total_timeout=total_timeout, submission_name=submission)
+        kernel = start_kernel(nb, total_timeout=total_timeout, submission_name=submission,
+                              sandbox=sandbox)
     try:
         seed = seed_for(data) if seed is None else seed
         points = points_mod.grading_points(spec, seed)

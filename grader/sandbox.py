@@ -333,14 +333,153 @@ class BasicSandbox:
         )
 
 
-# A ``bwrap`` sandbox will wrap ``kernel_argv`` in bubblewrap (read-only binds, the
-# private root writable, ``--unshare-net --unshare-pid --die-with-parent``) and keep the
-# rlimits of ``BasicSandbox.plan``.
-SANDBOXES: dict[str, type] = {"basic": BasicSandbox}
+# Read-only system folders a Python kernel needs; absent ones are skipped
+# (``--ro-bind-try``). Symlinks such as ``/bin -> usr/bin`` are recreated as symlinks.
+_SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# From /etc only what the dynamic loader, locale and user look-ups read (no shadow,
+# no ssh keys, no CI configuration).
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/passwd",
+              "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/hosts",
+              "/etc/alternatives", "/etc/ssl/certs")
 
 
-def get_sandbox(name: str = "basic"):
-    """The sandbox called ``name``; a ``GraderError``-style message when unknown."""
+def _python_roots() -> list[str]:
+    """The interpreter's prefixes (venv and base) and the folder ``import grader`` uses.
+
+    Only the ``grader`` package folder itself is bound, not the checkout around it:
+    in a source checkout that keeps ``solutions/``, ``tests/`` and the exercise
+    specs out of the kernel's view.
+    """
+    import grader
+
+    roots = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix,
+                                           sys.base_exec_prefix)}
+    # ``sys.executable`` may be a symlink chain through other folders (pyenv shims).
+    roots.add(os.path.dirname(os.path.realpath(sys.executable)))
+    package = os.path.realpath(os.path.dirname(grader.__file__))
+    if not any(package == r or package.startswith(r + os.sep) for r in roots):
+        roots.add(package)
+    return sorted(roots)
+
+
+def _bind_args(flag: str, path: str) -> list[str]:
+    if os.path.islink(path) and path.count(os.sep) == 1:  # e.g. /lib -> usr/lib
+        return ["--symlink", os.readlink(path), path]
+    return [flag, path, path]
+
+
+def bwrap_argv(bwrap: str, folders: PrivateFolders) -> list[str]:
+    """The bubblewrap command line that wraps a kernel for ``folders``.
+
+    Every namespace unshared (no network, own PID tree so no other process's
+    ``/proc`` entries are visible, own IPC and hostname), a fresh ``/proc``, a minimal
+    ``/dev``, an empty private ``/tmp``, the system and Python folders read-only, and
+    the submission's private folder (its ``work``, ``tmp``, the IPC socket files in
+    ``runtime``) the only writable place. ``--die-with-parent`` ends the sandbox when
+    the grader dies, even by SIGKILL; ``--new-session`` keeps the kernel off the
+    grader's terminal.
+    """
+    argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+            "--hostname", "sandbox"]
+    for path in _SYSTEM_DIRS:
+        argv += _bind_args("--ro-bind-try", path)
+    for path in _ETC_FILES:
+        argv += ["--ro-bind-try", path, path]
+    for path in _python_roots():
+        argv += ["--ro-bind", path, path]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+             "--bind", str(folders.root), str(folders.root),
+             # The grader writes kernel.log; the kernel only appends through its stderr.
+             "--ro-bind", str(folders.kernel_log), str(folders.kernel_log),
+             "--chdir", str(folders.work),
+             # ipykernel polls its parent by pid; the grader's pid means nothing inside
+             # the PID namespace (the kernel's parent is pid 1 there) and the kernel
+             # would take that for a dead parent. --die-with-parent does that job here.
+             "--unsetenv", "JPY_PARENT_PID", "--"]
+    return argv
+
+
+_PROBE: dict[str, str | None] = {}  # bwrap path -> None when it works, else why not
+
+
+def bwrap_problem(bwrap: str | None = None) -> str | None:
+    """Why bubblewrap cannot sandbox a kernel here, or None when it can (cached per process).
+
+    The probe runs the real wrapping (same namespaces and binds) around the grader's
+    own interpreter, so a kernel that passes it will start.
+    """
+    bwrap = bwrap or shutil.which("bwrap")
+    if not bwrap:
+        return "bwrap (Debian package bubblewrap) is not installed"
+    if bwrap in _PROBE:
+        return _PROBE[bwrap]
+    import subprocess
+
+    folders = PrivateFolders.create("probe.ipynb", "{}")
+    try:
+        folders.kernel_log.touch()
+        argv = bwrap_argv(bwrap, folders) + [sys.executable, "-c", "import grader"]
+        try:
+            proc = subprocess.run(argv, capture_output=True, timeout=20,
+                                  env=kernel_environment(folders), stdin=subprocess.DEVNULL)
+        except (OSError, subprocess.SubprocessError) as err:
+            problem: str | None = f"bwrap could not be run: {err}"
+        else:
+            tail = proc.stderr.decode("utf-8", "replace").strip()[-300:]
+            problem = None if proc.returncode == 0 else (
+                f"bwrap exits with status {proc.returncode}: {tail or 'no message'}")
+    finally:
+        folders.remove()
+    _PROBE[bwrap] = problem
+    return problem
+
+
+def _require_bwrap(bwrap: str | None) -> None:
+    problem = bwrap_problem(bwrap)
+    if problem is not None:
+        from grader.errors import UsageError
+
+        raise UsageError(f"--sandbox bwrap is not available: {problem}",
+                         fix="install bubblewrap (apt-get install bubblewrap) or use "
+                             "--sandbox basic (or auto)")
+
+
+class BwrapSandbox(BasicSandbox):
+    """``basic`` plus bubblewrap namespaces: see ``bwrap_argv``.
+
+    The rlimits and the allow-listed environment of ``basic`` still apply (they are
+    set on bwrap and inherited by the kernel).
+    """
+
+    name = "bwrap"
+
+    def __init__(self) -> None:
+        self.bwrap = shutil.which("bwrap")
+
+    def available(self) -> bool:
+        return bwrap_problem(self.bwrap) is None
+
+    def plan(self, kernel_argv: list[str], folders: PrivateFolders, limits: Limits,
+             total_timeout: float) -> LaunchPlan:
+        _require_bwrap(self.bwrap)
+        folders.kernel_log.touch()
+        base = super().plan(kernel_argv, folders, limits, total_timeout)
+        return LaunchPlan(argv=bwrap_argv(self.bwrap, folders) + base.argv, env=base.env,
+                          cwd=base.cwd, preexec_fn=base.preexec_fn)
+
+
+SANDBOXES: dict[str, type] = {"basic": BasicSandbox, "bwrap": BwrapSandbox}
+SANDBOX_CHOICES = ("auto", *SANDBOXES)
+
+
+def get_sandbox(name: str = "auto"):
+    """The sandbox called ``name``; ``auto`` is bwrap when it works here, else basic.
+
+    An unknown name, or ``bwrap`` where it cannot run, is a ``UsageError`` (exit 2)
+    that says why.
+    """
+    if name == "auto":
+        return BwrapSandbox() if bwrap_problem() is None else BasicSandbox()
     try:
         sandbox = SANDBOXES[name]()
     except KeyError:
@@ -348,6 +487,8 @@ def get_sandbox(name: str = "basic"):
 
         raise UsageError(
             f"unknown sandbox {name!r}",
-            fix=f"use one of: {', '.join(sorted(SANDBOXES))}",
+            fix=f"use one of: {', '.join(SANDBOX_CHOICES)}",
         ) from None
+    if name == "bwrap":
+        _require_bwrap(sandbox.bwrap)
     return sandbox

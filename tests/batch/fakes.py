@@ -31,7 +31,7 @@ def calls(path: Path) -> int:
 
 
 def fake_grade(path: Path, *, exercise=None, exercises_dir=None, seed=None,
-               cell_timeout=10.0, total_timeout=60.0) -> GradeResult:
+               cell_timeout=10.0, total_timeout=60.0, sandbox="auto") -> GradeResult:
     meta = json.loads(Path(path).read_text(encoding="utf-8"))["metadata"]
     behaviour = meta["fake"]
     time.sleep(float(meta.get("sleep", 0)))
