@@ -548,6 +548,9 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
     """
     if grade is None:
         from grader.grade import grade_notebook as grade
+    from grader.sandbox import hide_secrets_from_proc
+
+    hide_secrets_from_proc()  # a kernel in basic mode may read /proc/<this pid>/environ
     out = Path(out)
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:

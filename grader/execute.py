@@ -38,7 +38,8 @@ from typing import Any, Sequence
 
 from grader import extract
 from grader.results import CellError, Execution, Observed, Run
-from grader.sandbox import Limits, PrivateFolders, get_sandbox, kill_process_group
+from grader.sandbox import (Limits, PrivateFolders, get_sandbox, hide_secrets_from_proc,
+                            kill_sandbox)
 
 # Cell indices of the cells the grader injects (they are not in the notebook).
 EXTRACTION_INDEX = -1
@@ -225,6 +226,7 @@ class KernelHandle:
         self._kc = None
         self._client = None
         self._pgid: int | None = None
+        self._pid: int | None = None
         self._closed = False
         self._start_error: str | None = None
         self._fatal: str | None = None
@@ -250,6 +252,9 @@ class KernelHandle:
 
         argv = [sys.executable, "-c", _KERNEL_LAUNCH, "-f", "{connection_file}", *_KERNEL_ARGS]
         plan = self.sandbox.plan(argv, self.folders, self.limits, self.total_timeout)
+        if self.sandbox.name == "basic":
+            # The kernel shares our PID space: keep CI tokens out of /proc/<pid>/environ.
+            hide_secrets_from_proc()
         km = AsyncKernelManager(
             transport="ipc",
             connection_file=str(self.folders.connection_file),
@@ -264,7 +269,13 @@ class KernelHandle:
         await km.start_kernel(env=plan.env, cwd=plan.cwd, preexec_fn=plan.preexec_fn,
                               stdout=self._log, stderr=self._log)
         provisioner = km.provisioner
-        self._pgid = getattr(provisioner, "pgid", None) or getattr(provisioner, "pid", None)
+        self._pid = getattr(provisioner, "pid", None)
+        self._pgid = getattr(provisioner, "pgid", None) or self._pid
+
+    def _kill(self) -> None:
+        """The kernel's process group, its descendants (``setsid`` does not hide them)
+        and stray processes working in its private folder: see ``sandbox.kill_sandbox``."""
+        kill_sandbox(self._pgid, self._pid, self.folders.root)
 
     def close(self) -> None:
         """Kill the kernel's process group and remove its folders (idempotent)."""
@@ -276,7 +287,7 @@ class KernelHandle:
             _quietly(self._kc.stop_channels)
             if getattr(self._kc, "_created_context", False):
                 _quietly(self._kc.context.destroy, linger=0)
-        kill_process_group(self._pgid)
+        self._kill()
         km = self._km
         if km is not None:
             process = getattr(km.provisioner, "process", None) if km.provisioner else None
@@ -509,7 +520,7 @@ class KernelHandle:
             return _Outcome(error=error, timed_out=True)
         if not await self._km.is_alive():
             return self._kernel_died(step)
-        kill_process_group(self._pgid)
+        self._kill()
         message = ("the cell ran longer than its "
                    f"{limit:g} s time limit and ignored the interrupt, so the kernel was stopped")
         return _Outcome(error=self._cell_error(step, "Timeout", message, []), timed_out=True,

@@ -27,6 +27,7 @@ catch a process that calls ``setsid()`` to leave the group. Those need namespace
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import sys
@@ -300,6 +301,132 @@ def kill_process_group(pgid: int | None, wait_s: float = 2.0) -> bool:
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
+
+
+def _process_table() -> dict[int, tuple[int, int, int]]:
+    """pid -> (ppid, pgrp, session) of every live (non-zombie) process."""
+    table = {}
+    for pid, stat in _proc_files("stat"):
+        fields = stat[stat.rfind(b")") + 2:].split()
+        if len(fields) > 3 and fields[0] != b"Z":
+            table[pid] = (int(fields[1]), int(fields[2]), int(fields[3]))
+    return table
+
+
+def _uses_folder(pid: int, folder: bytes) -> bool:
+    """True if ``pid`` works in ``folder`` (its cwd) or names it in its environment."""
+    try:
+        if os.readlink(f"/proc/{pid}/cwd").encode().startswith(folder):
+            return True
+        with open(f"/proc/{pid}/environ", "rb") as fh:
+            return folder in fh.read()
+    except OSError:
+        return False
+
+
+def sandbox_processes(pgid: int | None, pid: int | None = None,
+                      folder: Path | None = None) -> set[int]:
+    """Every live process of one kernel's sandbox, as far as ``/proc`` can tell.
+
+    The kernel's process group, its session, every descendant of ``pid`` (a child
+    that called ``setsid()`` left the group but is still a descendant), and any
+    process working in or naming the private ``folder`` (an orphan whose parent
+    already died), with their descendants in turn.
+    """
+    me = os.getpid()
+    table = _process_table()
+    marker = str(folder).encode() + b"/" if folder is not None else None
+    found = {p for p, (_pp, grp, sid) in table.items()
+             if pgid and (grp == pgid or sid == pgid)}
+    if pid and pid in table:
+        found.add(pid)
+    if marker is not None:
+        found |= {p for p in table if p != me and _uses_folder(p, marker)}
+    children: dict[int, list[int]] = {}
+    for p, (ppid, _grp, _sid) in table.items():
+        children.setdefault(ppid, []).append(p)
+    todo = list(found)
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    found.discard(me)
+    found.discard(1)
+    return found
+
+
+def kill_sandbox(pgid: int | None, pid: int | None = None, folder: Path | None = None,
+                 wait_s: float = 3.0) -> bool:
+    """SIGKILL every process of a kernel's sandbox (``sandbox_processes``) until none is left.
+
+    Repeated because a fork loop may add processes between a scan and the kill.
+    Returns True when nothing is left. Safe to call twice and on a dead sandbox.
+    """
+    if pgid and pgid > 1 and pgid != os.getpgrp():
+        kill_process_group(pgid, wait_s=0)
+    if not os.path.isdir("/proc"):
+        return True
+    deadline = time.monotonic() + wait_s
+    while True:
+        targets = sandbox_processes(pgid if pgid != os.getpgrp() else None, pid, folder)
+        if not targets:
+            return True
+        for target in targets:
+            try:
+                os.kill(target, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
+# ------------------------------------------------------------------- grader secrets
+
+_SECRET_NAME = re.compile(r"TOKEN|SECRET|PASSW|KEY|CREDENTIAL|AUTH|COOKIE|SESSION|PRIVATE|"
+                          r"^AWS_|^AZURE_|^GOOGLE_|^GCP_|^ACTIONS_|^NPM_|^PYPI_|^TWINE_|"
+                          r"^DOCKER_|^CI_JOB_|^VAULT_", re.IGNORECASE)
+
+
+def looks_secret(name: str) -> bool:
+    """Whether an environment variable's name suggests a credential."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def hide_secrets_from_proc() -> int:
+    """Blank secret-looking values in this process's *initial* environment block.
+
+    ``/proc/PID/environ`` shows that block to any process of the same user (and to
+    root): in ``basic`` mode, where the kernel shares the grader's PID space, a kernel
+    could read the grader's CI tokens there. Python copied the environment into
+    ``os.environ`` at start-up, so the grader itself is unaffected; only C-level
+    ``getenv`` and children started without an explicit environment see the blanks.
+    Returns how many values were blanked (0 where ``/proc`` or ctypes is missing).
+    This does not stop a process that may read the grader's memory (root, or
+    ptrace), which is why ``bwrap`` mode exists.
+    """
+    try:
+        import ctypes
+
+        with open("/proc/self/stat", "rb") as fh:
+            stat = fh.read()
+        fields = stat[stat.rfind(b")") + 2:].split()
+        start, end = int(fields[47]), int(fields[48])  # env_start, env_end (stat 50, 51)
+        if not 0 < start < end or end - start > 1 << 24:
+            return 0
+        block = ctypes.string_at(start, end - start)
+    except (OSError, ValueError, IndexError, ImportError):
+        return 0
+    blanked = 0
+    offset = 0
+    for entry in block.split(b"\0"):
+        name, eq, value = entry.partition(b"=")
+        if eq and value.strip(b"*") and looks_secret(name.decode("latin-1")):
+            ctypes.memset(start + offset + len(name) + 1, ord("*"), len(value))
+            blanked += 1
+        offset += len(entry) + 1
+    return blanked
 
 
 # ---------------------------------------------------------------------- sandboxes
