@@ -16,15 +16,20 @@ The flow of ``run_batch``:
 4. Workers: ``jobs`` processes, started once from a fork server that has imported the
    grader, nbclient and numpy, so the grader's own start is paid once per batch, not
    once per student. Each worker grades one submission at a time, each in its own new
-   kernel (``grade.grade_notebook``), and writes the HTML report and then the JSON
-   report (the JSON is the "finished" mark, written last and atomically).
+   kernel, and writes the HTML report and then the JSON report (the JSON is the
+   "finished" mark, written last and atomically). Kernel start is most of the cost of
+   a submission, so while a worker grades one submission, the kernel of its next one
+   is already booting (``KERNELS_AHEAD``): opened with ``grade.open_submission``,
+   started with ``execute.start_kernel``, graded by ``grade.grade_parsed``. A kernel
+   still serves exactly one submission; a notebook that cannot be opened gets none.
 5. The gradebook (``gradebook.csv``, ``gradebook.json``) is rewritten atomically after
    every finished submission, so Ctrl-C, SIGTERM or a lost machine leave a consistent
    gradebook of what finished; ``complete`` in the JSON says whether the run ended.
 
 A submission cannot stop the batch: one that cannot be graded gets a row and a report
-saying why; a worker that dies or overruns its time is replaced and its submission
-recorded as failed-to-grade or timed-out.
+saying why; a worker that dies or overruns its time is replaced, its submission
+recorded as failed-to-grade or timed-out, the kernels it had started killed and their
+folders deleted, and the submissions lined up behind it given to its replacement.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import queue
 import signal
 import sys
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TextIO
@@ -50,6 +56,9 @@ SHARD_ENV = "TAPEGRADER_SHARD"
 K8S_INDEX_ENV = "JOB_COMPLETION_INDEX"
 
 REPORTS_DIR = "reports"
+# Kernels each worker keeps booting for its next submissions while it grades one.
+# Measured on 2 cores (tests/bench/bench_batch.py, README "Grading a class").
+KERNELS_AHEAD = 1
 # A worker gets this long beyond the submission's own time limit before it is killed.
 _WORKER_GRACE_S = 30.0
 # Modules the fork server imports once, so every worker starts with them loaded.
@@ -297,13 +306,21 @@ def _not_graded(task: _Task, message: str, status: str = "failed-to-grade",
 
 
 def grade_task(task: _Task, options: _Options, grade: Callable[..., Any]) -> dict[str, Any]:
-    """Grade one submission and write its reports; never raises for the submission."""
+    """Grade one submission with ``grade`` (``grade_notebook``'s signature) and write its
+    reports; never raises for the submission."""
+    return _graded(task, lambda: grade(
+        Path(task.path), exercise=options.exercise,
+        exercises_dir=Path(options.exercises_dir) if options.exercises_dir else None,
+        seed=options.seed, cell_timeout=options.cell_timeout,
+        total_timeout=options.total_timeout, sandbox=options.sandbox))
+
+
+def _graded(task: _Task, produce: Callable[[], Any]) -> dict[str, Any]:
+    """Write the reports of the ``GradeResult`` that ``produce`` returns; a row whatever
+    happens (only an unusable out folder stops the batch)."""
     started = time.perf_counter()
     try:
-        result = grade(Path(task.path), exercise=options.exercise,
-                       exercises_dir=Path(options.exercises_dir) if options.exercises_dir else None,
-                       seed=options.seed, cell_timeout=options.cell_timeout,
-                       total_timeout=options.total_timeout, sandbox=options.sandbox)
+        result = produce()
     except GraderError as err:  # the instructor's side (a broken spec): say so in the row
         return _not_graded(task, str(err), duration_s=time.perf_counter() - started)
     except Exception as err:  # a grader bug must cost one row, not the batch
@@ -320,39 +337,152 @@ def grade_task(task: _Task, options: _Options, grade: Callable[..., Any]) -> dic
                                  f"{err}", duration_s=time.perf_counter() - started)
 
 
+# ----------------------------------------------------------------- kernels ahead
+
+
+@dataclass
+class _Lined:
+    """A submission in a worker's line: opened, and its own kernel already booting.
+
+    Kernel start is most of a submission's cost (DESIGN.md), so a worker starts the
+    kernel of its next submission before grading the current one. The kernel still
+    serves this one submission only; a notebook that cannot be opened gets none.
+    """
+
+    task: _Task
+    opened: tuple[Any, bytes, str] | None = None  # open_submission's (nb, data, exercise)
+    error: str = ""  # why it could not be opened
+    kernel: Any = None  # execute.KernelHandle
+
+    def close(self) -> None:
+        if self.kernel is not None:
+            self.kernel.close()  # idempotent: a no-op once grading has torn it down
+
+
+def _line_up(task: _Task, options: _Options, results: Any) -> _Lined:
+    """Open ``task``'s notebook and start its kernel; tell the batch process the kernel's
+    process group and folder, so it can clean up if this worker dies."""
+    from grader.execute import start_kernel
+    from grader.grade import open_submission
+
+    lined = _Lined(task)
+    try:
+        lined.opened = open_submission(Path(task.path), options.exercise)
+    except GraderError as err:
+        lined.error = str(err)
+        return lined
+    except Exception as err:  # a grader bug: reported when its turn comes
+        lined.error = f"the grader failed on this submission: {type(err).__name__}: {err}"
+        return lined
+    if not task.key.get("spec_sha256"):
+        return lined  # unknown exercise or broken spec: grade_parsed says so, no kernel
+    try:
+        lined.kernel = start_kernel(lined.opened[0], total_timeout=options.total_timeout,
+                                    submission_name=Path(task.path).name,
+                                    sandbox=options.sandbox)
+    except Exception:  # no folder for it, say: grade_parsed tries again and reports why
+        return lined
+    results.put(("kernel", task.seq, lined.kernel.pgid, str(lined.kernel.folders.root)))
+    return lined
+
+
+def _grade_lined(lined: _Lined, options: _Options) -> dict[str, Any]:
+    """Grade a lined-up submission in the kernel started for it."""
+    from grader.grade import failed_to_grade, grade_parsed
+
+    name = Path(lined.task.path).name
+
+    def produce() -> Any:
+        if lined.opened is None:
+            return failed_to_grade(name, lined.error, exercise=options.exercise or "")
+        nb, data, exercise_id = lined.opened
+        return grade_parsed(
+            nb, data, exercise_id, submission=name,
+            exercises_dir=Path(options.exercises_dir) if options.exercises_dir else None,
+            seed=options.seed, cell_timeout=options.cell_timeout,
+            total_timeout=options.total_timeout, kernel=lined.kernel, sandbox=options.sandbox)
+
+    return _graded(lined.task, produce)
+
+
+def _sweep_kernels(kernels: Mapping[int, tuple[int | None, str]]) -> None:
+    """Kill the kernels a dead worker left (their folder still exists) and delete them."""
+    from grader.sandbox import PrivateFolders, kill_process_group
+
+    for pgid, root in kernels.values():
+        folder = Path(root)
+        if not folder.exists():
+            continue  # closed by the worker
+        kill_process_group(pgid)
+        PrivateFolders(root=folder, work=folder / "work", tmp=folder / "tmp",
+                       runtime=folder / "runtime").remove()
+
+
 # --------------------------------------------------------------------------- workers
+
+# What the batch process sends a worker that asks for one more task when none is left.
+_DRAINED = "drained"
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def _worker_main(tasks: Any, results: Any, options: _Options, grade: Callable[..., Any]) -> None:
-    """One worker: grade the tasks sent to it, one at a time, until told to stop.
+def _worker_main(tasks: Any, results: Any, options: _Options, grade: Callable[..., Any] | None,
+                 ahead: int) -> None:
+    """One worker: grade the tasks sent to it in order, until told to stop.
+
+    With the built-in grader (``grade`` None) the worker keeps ``ahead`` submissions
+    lined up behind the one it grades, their kernels booting meanwhile. The batch
+    process answers every finished task with one message (a task or ``_DRAINED``), so
+    the worker's line is refilled before it grades the next one.
 
     Ctrl-C reaches the batch process, which stops the workers with SIGTERM; that
-    unwinds the grading in progress, whose cleanup kills the submission's kernel.
+    unwinds the grading in progress and closes every kernel in the line.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    line: deque[_Lined] = deque()
+    drained = False
     try:
         while True:
-            # EOFError here when the batch process is gone (its end of the pipe closed).
-            task = tasks.recv()
-            if task is None:
-                return
-            report = grade_task(task, options, grade)
-            results.put(("done", task.seq, asdict(_row(task, report))))
+            while not line or (not drained and len(line) <= ahead):
+                # EOFError here when the batch process is gone (its end of the pipe closed).
+                message = tasks.recv()
+                if message is None:
+                    return
+                if isinstance(message, str):  # _DRAINED
+                    drained = True
+                    continue
+                line.append(_line_up(message, options, results) if grade is None
+                            else _Lined(message))
+            lined = line[0]
+            if grade is None:
+                report = _grade_lined(lined, options)
+            else:
+                report = grade_task(lined.task, options, grade)
+            line.popleft().close()
+            results.put(("done", lined.task.seq, asdict(_row(lined.task, report))))
     except (KeyboardInterrupt, EOFError, OSError):
         return
+    finally:
+        for lined in line:
+            lined.close()
 
 
 @dataclass
 class _Worker:
     process: Any
     conn: Any
-    task: _Task | None = None
-    since: float = 0.0
+    tasks: list[_Task] = field(default_factory=list)  # sent to it, in the order it grades
+    since: float = 0.0  # when it began grading tasks[0]
+    drained: bool = False  # told that no task is left
+    kernels: dict[int, tuple[int | None, str]] = field(default_factory=dict)  # seq -> kernel
+
+    @property
+    def task(self) -> _Task | None:
+        """The task it is grading now."""
+        return self.tasks[0] if self.tasks else None
 
 
 def _context() -> Any:
@@ -367,33 +497,78 @@ def _context() -> Any:
 
 
 class _Pool:
-    """``jobs`` worker processes, each given one task at a time by the batch process."""
+    """``jobs`` worker processes; each is sent ``1 + ahead`` tasks, then one more per task
+    it finishes, by the batch process (which so knows what every worker holds)."""
 
-    def __init__(self, jobs: int, options: _Options, grade: Callable[..., Any]):
+    def __init__(self, jobs: int, options: _Options, grade: Callable[..., Any] | None,
+                 ahead: int):
         self.ctx = _context()
         self.options = options
         self.grade = grade
+        self.ahead = ahead if grade is None else 0
         self.results = self.ctx.Queue()
         self.workers = [self._start() for _ in range(jobs)]
 
     def _start(self) -> _Worker:
         receive, send = self.ctx.Pipe(duplex=False)
         process = self.ctx.Process(target=_worker_main, name="tapegrader-worker", daemon=True,
-                                   args=(receive, self.results, self.options, self.grade))
+                                   args=(receive, self.results, self.options, self.grade,
+                                         self.ahead))
         process.start()
         receive.close()
         return _Worker(process=process, conn=send)
 
-    def replace(self, worker: _Worker) -> None:
+    def fill(self, worker: _Worker, pending: list[_Task], slots: int = 1) -> None:
+        """Send ``worker`` up to ``slots`` tasks from ``pending`` (popped from its end), or
+        ``_DRAINED`` once none is left. A dead worker's send fails: its task goes back,
+        and ``_watch`` replaces the worker."""
+        for _ in range(slots):
+            if worker.drained:
+                return
+            if not pending:
+                worker.drained = True
+                try:
+                    worker.conn.send(_DRAINED)
+                except OSError:
+                    pass
+                return
+            task = pending.pop()
+            try:
+                worker.conn.send(task)
+            except OSError:
+                pending.append(task)
+                return
+            if not worker.tasks:
+                worker.since = time.monotonic()
+            worker.tasks.append(task)
+
+    def start_all(self, pending: list[_Task]) -> None:
+        for worker in self.workers:
+            self.fill(worker, pending, slots=1 + self.ahead)
+
+    def finished(self, seq: int, pending: list[_Task]) -> None:
+        """A worker finished task ``seq``: its next task starts, and it gets one more."""
+        for worker in self.workers:
+            if worker.tasks and worker.tasks[0].seq == seq:
+                worker.tasks.pop(0)
+                worker.kernels.pop(seq, None)
+                worker.since = time.monotonic()
+                self.fill(worker, pending)
+                return
+
+    def kernel_started(self, seq: int, pgid: int | None, root: str) -> None:
+        for worker in self.workers:
+            if any(t.seq == seq for t in worker.tasks):
+                worker.kernels[seq] = (pgid, root)
+                return
+
+    def replace(self, worker: _Worker, pending: list[_Task]) -> None:
+        """Stop ``worker`` and start another; the tasks it had not begun go back."""
         self._stop(worker, graceful=False)
-        self.workers[self.workers.index(worker)] = self._start()
-
-    def idle(self) -> list[_Worker]:
-        return [w for w in self.workers if w.task is None]
-
-    def send(self, worker: _Worker, task: _Task) -> None:
-        worker.task, worker.since = task, time.monotonic()
-        worker.conn.send(task)
+        pending.extend(reversed(worker.tasks[1:]))
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+        self.fill(fresh, pending, slots=1 + self.ahead)
 
     def _stop(self, worker: _Worker, graceful: bool) -> None:
         process = worker.process
@@ -404,12 +579,13 @@ class _Pool:
                 except OSError:
                     pass
             else:
-                process.terminate()  # SIGTERM: the worker's grading unwinds, killing its kernel
+                process.terminate()  # SIGTERM: the worker unwinds, closing its kernels
             process.join(5.0)
             if process.is_alive():
                 process.kill()
                 process.join(2.0)
         worker.conn.close()
+        _sweep_kernels(worker.kernels)
 
     def close(self, graceful: bool = True) -> None:
         for worker in self.workers:
@@ -540,14 +716,14 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
               cell_timeout: float | None = None, sandbox: str = "auto",
               grade: Callable[..., Any] | None = None,
               progress: TextIO | None = None, progress_interval: float = 10.0,
-              tty: bool | None = None) -> BatchOutcome:
+              tty: bool | None = None, ahead: int | None = None) -> BatchOutcome:
     """Grade every submission under ``paths`` (of shard ``(K, N)``) into ``out``.
 
-    ``grade`` is ``grade.grade_notebook`` unless a test injects another function with
-    its signature (it must be importable by name: it is sent to worker processes).
+    Each of the ``jobs`` workers keeps ``ahead`` (default ``KERNELS_AHEAD``) kernels
+    booting for its next submissions while it grades one. ``grade`` replaces the
+    built-in grader with a function of ``grade.grade_notebook``'s signature (for tests;
+    importable by name, as it is sent to worker processes); it starts nothing ahead.
     """
-    if grade is None:
-        from grader.grade import grade_notebook as grade
     from grader.sandbox import hide_secrets_from_proc
 
     hide_secrets_from_proc()  # a kernel in basic mode may read /proc/<this pid>/environ
@@ -582,8 +758,9 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
             outcome.resumed.append(task.id)
     book.write(complete=not todo)
     if todo:
-        outcome.interrupted = not _grade_all(todo, options, grade, min(jobs, len(todo)), book,
-                                             meter, outcome)
+        ahead = KERNELS_AHEAD if ahead is None else ahead
+        outcome.interrupted = not _grade_all(todo, options, grade, min(jobs, len(todo)), ahead,
+                                             book, meter, outcome)
     meter.close()
     book.write(complete=not outcome.interrupted)
     outcome.rows = sorted(book.rows.values(), key=lambda r: r.submission)
@@ -619,8 +796,9 @@ class _Book:
             complete=complete))
 
 
-def _grade_all(todo: list[_Task], options: _Options, grade: Callable[..., Any], jobs: int,
-               book: _Book, meter: Progress, outcome: BatchOutcome) -> bool:
+def _grade_all(todo: list[_Task], options: _Options, grade: Callable[..., Any] | None,
+               jobs: int, ahead: int, book: _Book, meter: Progress,
+               outcome: BatchOutcome) -> bool:
     """Grade ``todo`` in ``jobs`` workers; False when interrupted (Ctrl-C or SIGTERM)."""
     previous = None
     if _in_main_thread():
@@ -628,34 +806,27 @@ def _grade_all(todo: list[_Task], options: _Options, grade: Callable[..., Any], 
     pending = list(reversed(todo))
     pool = None
     try:
-        pool = _Pool(jobs, options, grade)
+        pool = _Pool(jobs, options, grade, ahead)
+        pool.start_all(pending)
         remaining = {t.seq for t in todo}
         while remaining:
-            for worker in pool.idle():
-                if pending:
-                    task = pending.pop()
-                    try:
-                        pool.send(worker, task)
-                    except OSError:  # the worker died idle: start another, keep the task
-                        worker.task = None
-                        pending.append(task)
-                        pool.replace(worker)
             try:
                 message = pool.results.get(timeout=0.2)
             except queue.Empty:
-                _watch(pool, options, book, meter, outcome, remaining)
-                meter.tick()
-                continue
-            _, seq, row_data = message
-            worker = next((w for w in pool.workers if w.task and w.task.seq == seq), None)
-            if worker is not None:
-                worker.task = None
-            if seq in remaining:
-                remaining.discard(seq)
-                row = gradebook.Row(**row_data)
-                book.add(row)
-                outcome.graded.append(row.submission)
-                meter.add(row)
+                message = None
+            if message is not None and message[0] == "kernel":
+                pool.kernel_started(*message[1:])
+            elif message is not None:
+                _, seq, row_data = message
+                pool.finished(seq, pending)
+                if seq in remaining:
+                    remaining.discard(seq)
+                    row = gradebook.Row(**row_data)
+                    book.add(row)
+                    outcome.graded.append(row.submission)
+                    meter.add(row)
+            _watch(pool, pending, options, book, meter, outcome, remaining)
+            meter.tick()
         pool.close(graceful=True)
         return True
     except KeyboardInterrupt:
@@ -673,9 +844,10 @@ def _in_main_thread() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-def _watch(pool: _Pool, options: _Options, book: _Book, meter: Progress, outcome: BatchOutcome,
-           remaining: set[int]) -> None:
-    """Replace a worker that died or overran; its submission gets a row saying so."""
+def _watch(pool: _Pool, pending: list[_Task], options: _Options, book: _Book, meter: Progress,
+           outcome: BatchOutcome, remaining: set[int]) -> None:
+    """Replace a worker that died or overran; its submission gets a row saying so, the
+    ones lined up behind it go to other workers."""
     limit = options.total_timeout + _WORKER_GRACE_S
     for worker in list(pool.workers):
         task = worker.task
@@ -684,7 +856,7 @@ def _watch(pool: _Pool, options: _Options, book: _Book, meter: Progress, outcome
         if not (dead or overdue):
             continue
         code = worker.process.exitcode
-        pool.replace(worker)
+        pool.replace(worker, pending)
         if task is None or task.seq not in remaining:
             continue
         if overdue:

@@ -17,7 +17,10 @@ import time
 from pathlib import Path
 
 import classgen
+import procs
 import pytest
+
+from grader import batch
 
 pytestmark = pytest.mark.slow
 
@@ -107,26 +110,6 @@ def test_check_in_github_actions_writes_summary_and_annotations(graded):
     assert errors and all(line.startswith(f"::error file=class/{wrong},title=") for line in errors)
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every live process below ``pid`` (Linux /proc), kernels in their own sessions too."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            fields = stat.rsplit(")", 1)[1].split()
-            if fields[0] != "Z":
-                children.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
 def test_sigterm_mid_batch_leaves_no_kernel_behind(tmp_path):
     exercise = next(s for s in classgen.gradable_exercises() if s.id == "square_at_three")
@@ -135,13 +118,10 @@ def test_sigterm_mid_batch_leaves_no_kernel_behind(tmp_path):
                              "--jobs", "2", "--timeout", "30"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 30
-        kernels: set[int] = set()
-        while time.monotonic() < deadline and len(kernels) < 2:
-            kernels = {p for p in _descendants(proc.pid)
-                       if b"ipykernel" in Path(f"/proc/{p}/cmdline").read_bytes()}
-            time.sleep(0.1)
-        assert len(kernels) == 2  # both workers are in a hanging cell
+        # Both workers in a hanging cell, each with the next kernel booting behind it.
+        expected = 2 * (1 + batch.KERNELS_AHEAD)
+        kernels, folders = procs.wait_for_kernel_folders(proc.pid, expected)
+        assert len(folders) == expected
         proc.terminate()
         out, err = proc.communicate(timeout=30)
     finally:
@@ -150,7 +130,7 @@ def test_sigterm_mid_batch_leaves_no_kernel_behind(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err
     time.sleep(0.5)
-    assert not [p for p in kernels if Path(f"/proc/{p}").exists()
-                and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1][:3]]
+    assert not [p for p in kernels if procs.alive(p)]
+    assert not [f for f in folders if f.exists()]
     book = json.loads((tmp_path / "out/gradebook.json").read_text())
     assert book["complete"] is False and book["rows"] == []

@@ -44,6 +44,22 @@ def time_batch(folder: Path, out: Path, jobs: int) -> tuple[float, float, dict]:
     return wall, cpu, counts
 
 
+_RUN_BATCH = """
+import sys
+from grader import batch
+outcome = batch.run_batch([sys.argv[1]], out=sys.argv[2], jobs=int(sys.argv[3]),
+                          ahead=int(sys.argv[4]), progress=open("/dev/null", "w"))
+"""
+
+
+def time_config(folder: Path, out: Path, jobs: int, ahead: int) -> float:
+    """Wall time of ``run_batch`` with ``jobs`` workers, ``ahead`` kernels booting each."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _RUN_BATCH, str(folder), str(out), str(jobs),
+                    str(ahead)], check=True)
+    return time.perf_counter() - t0
+
+
 def time_checks(paths: list[Path], out: Path) -> tuple[float, float]:
     out.mkdir(parents=True, exist_ok=True)
     cpu0, t0 = _children_cpu(), time.perf_counter()
@@ -60,6 +76,11 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--checks", type=int, default=None,
                         help="time one-by-one checks on this many (default: all n)")
+    parser.add_argument("--configs", default="",
+                        help="also time these JOBS:AHEAD pairs (workers, kernels booting "
+                             "ahead per worker), e.g. 2:0,2:1,3:0")
+    parser.add_argument("--no-checks", action="store_true",
+                        help="skip the one-by-one `grader check` run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp:
         tmp_path = Path(tmp)
@@ -73,6 +94,13 @@ def main() -> int:
         # (the workers are children of the fork server, so their CPU is not counted here)
         print(f"grader batch --jobs {args.jobs}: {b_wall:.1f} s wall, "
               f"{args.n / b_wall:.2f} submissions/s  {counts}")
+        for pair in filter(None, args.configs.split(",")):
+            jobs, ahead = (int(x) for x in pair.split(":"))
+            wall = time_config(tmp_path / "class", tmp_path / f"out-{jobs}-{ahead}", jobs, ahead)
+            print(f"run_batch jobs={jobs} ahead={ahead}: {wall:.1f} s wall, "
+                  f"{args.n / wall:.2f} submissions/s")
+        if args.no_checks:
+            return 0
         c_wall, c_cpu = time_checks(paths[:n_checks], tmp_path / "checks")
         print(f"grader check one by one ({n_checks}): {c_wall:.1f} s wall, {c_cpu:.1f} s CPU, "
               f"{n_checks / c_wall:.2f} submissions/s")
