@@ -11,17 +11,24 @@ The ``basic`` sandbox (always available) gives the kernel:
       ROOT/tmp/       TMPDIR
       ROOT/runtime/   the connection file and IPC sockets, IPython's and Jupyter's dirs
       ROOT/kernel.log the kernel process's own stderr (a crash dump lands here)
+      ROOT/grader.owner  the grader process that made it (a later run removes the
+                      tree if that process was killed before it could)
 
 - an environment rebuilt from an allow-list, never copied from the grader's (CI
   tokens, cloud keys and the like are simply not there);
 - resource limits set in the child before ``exec`` (address space, CPU seconds, new
   processes, file size, open files, no core dumps);
 - its own session and process group (jupyter_client starts kernels with
-  ``start_new_session``), which ``kill_process_group`` ends with SIGKILL.
+  ``start_new_session``); at the end ``kill_sandbox`` kills the group, every
+  descendant (a child that called ``setsid()`` left the group, not the tree) and any
+  process still working in the private folder;
+- secret-looking variables blanked in the grader's own ``/proc/PID/environ``
+  (``hide_secrets_from_proc``), since the kernel shares the grader's PID space.
 
 What ``basic`` does not do: hide the rest of the filesystem, block the network, or
-catch a process that calls ``setsid()`` to leave the group. Those need namespaces
-(a later ``bwrap`` sandbox: see ``SANDBOXES``).
+bind root with the process limit. ``bwrap`` (``BwrapSandbox``, bubblewrap) adds
+namespaces for those: see ``bwrap_argv``. README's security section says what each
+mode guarantees.
 """
 
 from __future__ import annotations
@@ -72,6 +79,48 @@ class Limits:
 # --------------------------------------------------------------------------- folders
 
 
+_FOLDER_PREFIX = "tapegrader-"
+_OWNER_FILE = "grader.owner"  # "PID START_TIME" of the grader process that made the tree
+
+
+def _process_identity(pid: int) -> str | None:
+    """"PID START_TIME": unlike a bare pid, never the same for two processes."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:
+        return None
+    fields = stat[stat.rfind(b")") + 2:].split()
+    return f"{pid} {int(fields[19])}" if len(fields) > 19 else None
+
+
+def remove_stale_folders(base: str) -> list[Path]:
+    """Delete private trees whose grader process is gone (it was SIGKILLed).
+
+    Only trees with an owner file are touched (so never another tool's folder, nor a
+    tree being created right now), and only when that exact process no longer exists.
+    """
+    removed = []
+    try:
+        entries = [e for e in os.scandir(base) if e.name.startswith(_FOLDER_PREFIX)
+                   and e.is_dir(follow_symlinks=False)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            owner = Path(entry.path, _OWNER_FILE).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        pid = owner.split()[0] if owner else ""
+        if not pid.isdigit() or _process_identity(int(pid)) == owner:
+            continue
+        root = Path(entry.path)
+        PrivateFolders(root=root, work=root / "work", tmp=root / "tmp",
+                       runtime=root / "runtime").remove()
+        removed.append(root)
+    return removed
+
+
 @dataclass(frozen=True)
 class PrivateFolders:
     """The temporary folder tree of one kernel (see the module docstring)."""
@@ -96,7 +145,9 @@ class PrivateFolders:
         base = None
         if len(tempfile.gettempdir()) > 40 and os.path.isdir("/tmp"):
             base = "/tmp"
-        root = Path(tempfile.mkdtemp(prefix="tapegrader-", dir=base))
+        remove_stale_folders(base or tempfile.gettempdir())
+        root = Path(tempfile.mkdtemp(prefix=_FOLDER_PREFIX, dir=base))
+        (root / _OWNER_FILE).write_text(_process_identity(os.getpid()) or "", encoding="ascii")
         folders = cls(root=root, work=root / "work", tmp=root / "tmp", runtime=root / "runtime")
         for path in (folders.work, folders.tmp, folders.runtime):
             path.mkdir(mode=0o700)
@@ -324,22 +375,21 @@ def _uses_folder(pid: int, folder: bytes) -> bool:
         return False
 
 
-def sandbox_processes(pgid: int | None, pid: int | None = None,
-                      folder: Path | None = None) -> set[int]:
+def sandbox_processes(pgid: int | None, pid: int | None = None, folder: Path | None = None,
+                      roots: set[int] = frozenset()) -> set[int]:
     """Every live process of one kernel's sandbox, as far as ``/proc`` can tell.
 
-    The kernel's process group, its session, every descendant of ``pid`` (a child
-    that called ``setsid()`` left the group but is still a descendant), and any
-    process working in or naming the private ``folder`` (an orphan whose parent
-    already died), with their descendants in turn.
+    The kernel's process group, its session, every descendant of ``pid`` and of
+    ``roots`` (a child that called ``setsid()`` left the group but is still a
+    descendant), and any process working in or naming the private ``folder`` (an
+    orphan whose parent already died), with their descendants in turn.
     """
     me = os.getpid()
     table = _process_table()
     marker = str(folder).encode() + b"/" if folder is not None else None
     found = {p for p, (_pp, grp, sid) in table.items()
              if pgid and (grp == pgid or sid == pgid)}
-    if pid and pid in table:
-        found.add(pid)
+    found |= {p for p in (pid, *roots) if p and p in table}
     if marker is not None:
         found |= {p for p in table if p != me and _uses_folder(p, marker)}
     children: dict[int, list[int]] = {}
@@ -356,27 +406,44 @@ def sandbox_processes(pgid: int | None, pid: int | None = None,
     return found
 
 
+def _signal_all(pids: set[int], signum: int) -> None:
+    for target in pids:
+        try:
+            os.kill(target, signum)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
 def kill_sandbox(pgid: int | None, pid: int | None = None, folder: Path | None = None,
                  wait_s: float = 3.0) -> bool:
-    """SIGKILL every process of a kernel's sandbox (``sandbox_processes``) until none is left.
+    """SIGKILL every process of a kernel's sandbox (``sandbox_processes``).
 
-    Repeated because a fork loop may add processes between a scan and the kill.
-    Returns True when nothing is left. Safe to call twice and on a dead sandbox.
+    First the tree is frozen: every process found gets SIGSTOP and the scan repeats
+    until it finds nothing new (a stopped process cannot fork, and a stopped parent
+    keeps its children linked to the tree instead of handing them to init). Then all
+    get SIGKILL, repeated until none is left. Returns True when nothing is left; safe
+    to call twice and on a dead sandbox.
     """
-    if pgid and pgid > 1 and pgid != os.getpgrp():
-        kill_process_group(pgid, wait_s=0)
+    if pgid == os.getpgrp():
+        pgid = None
     if not os.path.isdir("/proc"):
-        return True
+        return kill_process_group(pgid, wait_s) if pgid else True
     deadline = time.monotonic() + wait_s
+    known: set[int] = set()
+    while time.monotonic() < deadline:
+        found = sandbox_processes(pgid, pid, folder, known)
+        new = found - known
+        if not new:
+            break
+        _signal_all(new, signal.SIGSTOP)
+        known |= found
     while True:
-        targets = sandbox_processes(pgid if pgid != os.getpgrp() else None, pid, folder)
-        if not targets:
+        if pgid and pgid > 1:
+            kill_process_group(pgid, wait_s=0)
+        _signal_all(known, signal.SIGKILL)
+        known = sandbox_processes(pgid, None, folder, known)
+        if not known:
             return True
-        for target in targets:
-            try:
-                os.kill(target, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         if time.monotonic() > deadline:
             return False
         time.sleep(0.01)
