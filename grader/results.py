@@ -109,7 +109,7 @@ class GradeResult:
     title: str = ""
     # "graded", "failed-to-grade" (nothing could be judged) or "timed-out".
     status: str = "graded"
-    # Inline plot data for one-variable exercises: see grader/report.py.
+    # Inline plot data for one-variable exercises: drawn by grader/report/plot.py.
     plot: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
