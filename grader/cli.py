@@ -175,6 +175,19 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _add_grading_options(parser: argparse.ArgumentParser) -> None:
+    """The options every grading command shares (check, batch)."""
+    parser.add_argument("--exercise", metavar="ID",
+                        help="grade as this exercise (default: each notebook's metadata)")
+    parser.add_argument("--exercises", metavar="DIR",
+                        help="folder of exercise specs (default: the shipped course)")
+    parser.add_argument("--timeout", metavar="S", type=_positive_float, default=60.0,
+                        help="wall-clock limit per submission, seconds (default 60)")
+    parser.add_argument("--seed", metavar="N", type=int,
+                        help="seed of the hidden points (default: from each notebook's content)")
+    _add_sandbox(parser)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader",
@@ -184,20 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="grade one submitted notebook and write its report")
     check.add_argument("submission", metavar="SUBMISSION.ipynb")
-    check.add_argument("--exercise", metavar="ID",
-                       help="the exercise id (default: read from the notebook's metadata)")
-    check.add_argument("--exercises", metavar="DIR",
-                       help="folder of exercise specs (default: the shipped course)")
     check.add_argument("--html", metavar="PATH",
                        help="HTML report (default: SUBMISSION.report.html beside it)")
     check.add_argument("--json", metavar="PATH", help="also write the JSON report")
     check.add_argument("--junit", metavar="PATH", help="also write JUnit XML")
     check.add_argument("--gradescope", metavar="PATH", help="also write Gradescope results.json")
-    check.add_argument("--timeout", metavar="S", type=_positive_float, default=60.0,
-                       help="wall-clock limit for the whole submission, seconds (default 60)")
-    check.add_argument("--seed", metavar="N", type=int,
-                       help="seed of the hidden points (default: from the notebook's content)")
-    _add_sandbox(check)
+    _add_grading_options(check)
     check.set_defaults(func=_cmd_check)
 
     demo = sub.add_parser("demo", help="run a short demonstration of the tape engine")
@@ -241,15 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "$TAPEGRADER_SHARD (1-based) or $JOB_COMPLETION_INDEX (0-based)")
     batch.add_argument("--force", action="store_true",
                        help="regrade submissions whose finished report is still current")
-    batch.add_argument("--exercise", metavar="ID",
-                       help="grade every notebook as this exercise (default: each one's metadata)")
-    batch.add_argument("--exercises", metavar="DIR",
-                       help="folder of exercise specs (default: the shipped course)")
-    batch.add_argument("--timeout", metavar="S", type=_positive_float, default=60.0,
-                       help="wall-clock limit per submission, seconds (default 60)")
-    batch.add_argument("--seed", metavar="N", type=int,
-                       help="seed of the hidden points (default: from each notebook's content)")
-    _add_sandbox(batch)
+    _add_grading_options(batch)
     batch.set_defaults(func=_cmd_batch)
 
     merge = sub.add_parser("merge", help="join shard gradebooks into one")
