@@ -382,7 +382,8 @@ def _line_up(task: _Task, options: _Options, results: Any) -> _Lined:
                                     sandbox=options.sandbox)
     except Exception:  # no folder for it, say: grade_parsed tries again and reports why
         return lined
-    results.put(("kernel", task.seq, lined.kernel.pgid, str(lined.kernel.folders.root)))
+    results.put(("kernel", os.getpid(), task.seq, lined.kernel.pgid,
+                 str(lined.kernel.folders.root)))
     return lined
 
 
@@ -407,13 +408,13 @@ def _grade_lined(lined: _Lined, options: _Options) -> dict[str, Any]:
 
 def _sweep_kernels(kernels: Mapping[int, tuple[int | None, str]]) -> None:
     """Kill the kernels a dead worker left (their folder still exists) and delete them."""
-    from grader.sandbox import PrivateFolders, kill_process_group
+    from grader.sandbox import PrivateFolders, kill_sandbox
 
     for pgid, root in kernels.values():
         folder = Path(root)
         if not folder.exists():
             continue  # closed by the worker
-        kill_process_group(pgid)
+        kill_sandbox(pgid, folder=folder)
         PrivateFolders(root=folder, work=folder / "work", tmp=folder / "tmp",
                        runtime=folder / "runtime").remove()
 
@@ -556,11 +557,12 @@ class _Pool:
                 self.fill(worker, pending)
                 return
 
-    def kernel_started(self, seq: int, pgid: int | None, root: str) -> None:
+    def kernel_started(self, pid: int, seq: int, pgid: int | None, root: str) -> None:
         for worker in self.workers:
-            if any(t.seq == seq for t in worker.tasks):
+            if worker.process.pid == pid:
                 worker.kernels[seq] = (pgid, root)
                 return
+        _sweep_kernels({seq: (pgid, root)})  # from a worker replaced since: it is gone
 
     def replace(self, worker: _Worker, pending: list[_Task]) -> None:
         """Stop ``worker`` and start another; the tasks it had not begun go back."""

@@ -86,7 +86,7 @@ def test_ungradable_notebook_never_gets_a_kernel(tmp_path):
     good = batch._line_up(tasks[correct], _options(), Recorder())
     try:
         assert good.kernel is not None
-        assert started == [("kernel", tasks[correct].seq, good.kernel.pgid,
+        assert started == [("kernel", os.getpid(), tasks[correct].seq, good.kernel.pgid,
                             str(good.kernel.folders.root))]
         assert good.kernel.folders.root.is_dir()
         report = batch._grade_lined(good, _options())
