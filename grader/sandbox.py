@@ -574,14 +574,17 @@ def bwrap_argv(bwrap: str, folders: PrivateFolders) -> list[str]:
     grader's terminal.
     """
     argv = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-            "--hostname", "sandbox"]
+            "--hostname", "sandbox",
+            # The empty /tmp comes first: binds below may lie under /tmp (a project
+            # cloned there, its venv, the private folder) and must stay visible.
+            "--tmpfs", "/tmp"]
     for path in _SYSTEM_DIRS:
         argv += _bind_args("--ro-bind-try", path)
     for path in _ETC_FILES:
         argv += ["--ro-bind-try", path, path]
     for path in _python_roots():
         argv += ["--ro-bind", path, path]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+    argv += ["--proc", "/proc", "--dev", "/dev",
              "--bind", str(folders.root), str(folders.root),
              # The grader writes kernel.log; the kernel only appends through its stderr.
              "--ro-bind", str(folders.kernel_log), str(folders.kernel_log),
