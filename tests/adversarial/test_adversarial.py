@@ -34,7 +34,9 @@ BATCH_BOUND_S = 150.0 + 1.0 * NORMALS
 
 _RUNNER = """
 import sys
+import grader
 from grader import batch
+print(f"grader {grader.__file__}")
 outcome = batch.run_batch(["class"], out="out", jobs=2, sandbox=sys.argv[1],
                           cell_timeout=float(sys.argv[2]), total_timeout=float(sys.argv[3]))
 print(f"rows {len(outcome.rows)}")
@@ -56,10 +58,25 @@ def _mode(mode: str):
     return pytest.param(mode, marks=pytest.mark.skipif(bool(reason), reason=reason or ""))
 
 
-def _package_dir() -> Path:
-    import grader
+@pytest.fixture(scope="session")
+def checkout(tmp_path_factory) -> Path:
+    """A private copy of the package and the course the grader runs from here.
 
-    return Path(grader.__file__).parent
+    The snapshot must see only what the kernels might do: the working checkout may
+    be edited while the tests run; this copy is not.
+    """
+    import shutil
+
+    from grader import resources
+
+    top = tmp_path_factory.mktemp("checkout")
+    source = Path(resources.__file__).resolve().parent
+    shutil.copytree(source, top / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    for name, path in [("templates", resources.templates_dir()),
+                       ("exercises", resources.exercises_dir()),
+                       ("solutions", resources.solutions_dir())]:
+        shutil.copytree(path, top / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return top
 
 
 def _snapshot(*roots: Path) -> dict[str, str]:
@@ -96,29 +113,31 @@ def solution_notebook(tmp_path_factory) -> bytes:
     return (out / "solution" / f"{corpus.EXERCISE}.ipynb").read_bytes()
 
 
-def _places(base: Path, marker: str) -> dict[str, str]:
-    from grader import resources
-
+def _places(base: Path, checkout: Path, marker: str) -> dict[str, str]:
     return {
-        "SOLUTION": str(resources.solutions_dir() / f"{corpus.EXERCISE}.py"),
-        "SPEC": str(resources.exercises_dir() / f"{corpus.EXERCISE}.toml"),
+        "SOLUTION": str(checkout / "solutions" / f"{corpus.EXERCISE}.py"),
+        "SPEC": str(checkout / "exercises" / f"{corpus.EXERCISE}.toml"),
         "CLASS": str(base / "class"), "OUT": str(base / "out"),
-        "CANARY": str(base / "canary.txt"), "PACKAGE": str(_package_dir()), "MARKER": marker,
+        "CANARY": str(base / "canary.txt"), "PACKAGE": str(checkout / "grader"),
+        "MARKER": marker,
     }
 
 
-def _grader_env() -> dict[str, str]:
+def _grader_env(checkout: Path) -> dict[str, str]:
+    """CI-style secrets, and ``import grader`` finding the private copy first."""
     env = dict(os.environ, **corpus.SECRETS)
     env.pop("GITHUB_ACTIONS", None)
+    env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")]).rstrip(
+        os.pathsep)
     return env
 
 
 class Graded:
     """One mode's batch run and what changed around it."""
 
-    def __init__(self, mode: str, base: Path, verdicts: dict[str, str], proc, elapsed: float,
-                 changed: set[str], strays: list[int]):
-        self.mode, self.base, self.verdicts = mode, base, verdicts
+    def __init__(self, mode: str, base: Path, checkout: Path, verdicts: dict[str, str], proc,
+                 elapsed: float, changed: set[str], strays: list[int]):
+        self.mode, self.base, self.checkout, self.verdicts = mode, base, checkout, verdicts
         self.proc, self.elapsed, self.changed, self.strays = proc, elapsed, changed, strays
 
     def report(self, name: str) -> dict:
@@ -133,18 +152,18 @@ class Graded:
 
 
 @pytest.fixture(scope="module", params=[_mode(m) for m in MODES])
-def graded(request, tmp_path_factory, solution_notebook) -> Graded:
+def graded(request, tmp_path_factory, solution_notebook, checkout) -> Graded:
     mode = request.param
     base = tmp_path_factory.mktemp(f"adversarial-{mode}")
     marker = f"tapegrader-adversarial-{os.getpid()}-{mode}-{time.time_ns()}"
     (base / "canary.txt").write_text("untouched\n")
-    verdicts = corpus.build_corpus(base / "class", solution_notebook, _places(base, marker),
-                                   NORMALS)
-    watched = (base / "class", base / "canary.txt", _package_dir())
+    verdicts = corpus.build_corpus(base / "class", solution_notebook,
+                                   _places(base, checkout, marker), NORMALS)
+    watched = (base / "class", base / "canary.txt", checkout)
     before = _snapshot(*watched)
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", _RUNNER, mode, str(CELL_TIMEOUT),
-                           str(TOTAL_TIMEOUT)], cwd=base, env=_grader_env(),
+                           str(TOTAL_TIMEOUT)], cwd=base, env=_grader_env(checkout),
                           capture_output=True, text=True, timeout=BATCH_BOUND_S + 60)
     elapsed = time.monotonic() - started
     time.sleep(0.3)
@@ -156,7 +175,7 @@ def graded(request, tmp_path_factory, solution_notebook) -> Graded:
             pass
     after = _snapshot(*watched)
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
-    return Graded(mode, base, verdicts, proc, elapsed, changed, strays)
+    return Graded(mode, base, checkout, verdicts, proc, elapsed, changed, strays)
 
 
 # ----------------------------------------------------------------------- the batch
@@ -165,6 +184,8 @@ def graded(request, tmp_path_factory, solution_notebook) -> Graded:
 def test_batch_finishes_in_bounded_time_with_a_row_each(graded):
     assert graded.proc.returncode == 2, graded.proc.stderr[-3000:]  # some are ungradable
     assert f"rows {len(graded.verdicts)}" in graded.proc.stdout
+    # ... graded by the private copy of the package (the one snapshotted).
+    assert f"grader {graded.checkout / 'grader' / '__init__.py'}" in graded.proc.stdout
     assert graded.elapsed < BATCH_BOUND_S
     assert set(graded.gradebook()) == set(graded.verdicts)
     assert "Traceback" not in graded.proc.stderr
@@ -230,8 +251,8 @@ def test_nothing_from_a_notebook_reaches_the_html_unescaped(graded):
 
 
 def test_no_file_outside_the_working_folders_changed(graded):
-    package = str(_package_dir())
-    assert not [p for p in graded.changed if p.startswith(package)]
+    # The package, the specs and the solutions the grader ran from.
+    assert not [p for p in graded.changed if p.startswith(str(graded.checkout))]
     assert not [p for p in graded.changed if "/class/" in p]
     if graded.mode == "bwrap":
         assert graded.changed == set()
@@ -261,14 +282,15 @@ def test_reports_the_kernel_wrote_over_are_rewritten(graded):
 @pytest.mark.parametrize("mode", [_mode(m) for m in MODES])
 @pytest.mark.parametrize("name,code", [("byte_order_mark", 0), ("os_exit", 1),
                                        ("proc_environ", 1), ("not_json", 2)])
-def test_check_exit_code(tmp_path, solution_notebook, mode, name, code):
+def test_check_exit_code(tmp_path, solution_notebook, checkout, mode, name, code):
     case = corpus.CASES_BY_NAME[name]
     path = tmp_path / f"{name}.ipynb"
-    path.write_bytes(corpus.case_bytes(case, solution_notebook, _places(tmp_path, "unused")))
+    path.write_bytes(corpus.case_bytes(case, solution_notebook,
+                                       _places(tmp_path, checkout, "unused")))
     started = time.monotonic()
     proc = subprocess.run([sys.executable, "-m", "grader", "check", str(path), "--sandbox", mode,
                            "--timeout", "20", "--json", str(tmp_path / "r.json")],
-                          env=_grader_env(), capture_output=True, text=True, timeout=60)
+                          cwd=tmp_path, env=_grader_env(checkout), capture_output=True, text=True, timeout=60)
     assert proc.returncode == code, proc.stdout + proc.stderr
     assert time.monotonic() - started < 30
     assert "Traceback" not in proc.stderr
