@@ -537,12 +537,19 @@ _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/
               "/etc/alternatives", "/etc/ssl/certs")
 
 
-def _python_roots() -> list[str]:
-    """The interpreter's prefixes (venv and base) and the folder ``import grader`` uses.
+def _within(path: str, roots: set[str]) -> bool:
+    return any(path == r or path.startswith(r + os.sep) for r in roots)
 
-    Only the ``grader`` package folder itself is bound, not the checkout around it:
-    in a source checkout that keeps ``solutions/``, ``tests/`` and the exercise
-    specs out of the kernel's view.
+
+def _python_roots() -> list[str]:
+    """The folders the kernel's imports come from, to bind read-only.
+
+    The interpreter's prefixes (venv and base), any other import folder on the
+    grader's ``sys.path`` (a ``.pth`` file or PYTHONPATH may add another
+    environment's site-packages), and the ``grader`` package folder itself, never
+    the checkout around it: in a source checkout that keeps ``solutions/``,
+    ``tests/`` and the exercise specs out of the kernel's view (a folder holding a
+    ``grader`` package is skipped for that reason).
     """
     import grader
 
@@ -551,9 +558,16 @@ def _python_roots() -> list[str]:
     # ``sys.executable`` may be a symlink chain through other folders (pyenv shims).
     roots.add(os.path.dirname(os.path.realpath(sys.executable)))
     package = os.path.realpath(os.path.dirname(grader.__file__))
-    if not any(package == r or package.startswith(r + os.sep) for r in roots):
+    for entry in sys.path[1:]:  # [0] is the script's folder, the kernel's is its cwd
+        path = os.path.realpath(entry) if entry else ""
+        if (not path or path == os.sep or not os.path.exists(path) or _within(path, roots)
+                or package.startswith(path + os.sep)
+                or os.path.isfile(os.path.join(path, "grader", "__init__.py"))):
+            continue
+        roots.add(path)
+    if not _within(package, roots):
         roots.add(package)
-    return sorted(roots)
+    return sorted(r for r in roots if not _within(r, roots - {r}))
 
 
 def _bind_args(flag: str, path: str) -> list[str]:
