@@ -87,7 +87,7 @@ sys.exit(outcome.exit_code)
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_batch_keeps_a_consistent_gradebook_and_resumes(tmp_path, signum):
-    names = [f"s{i:02d}.ipynb" for i in range(12)]
+    names = [f"s{i:02d}.ipynb" for i in range(24)]
     paths = _class(tmp_path / "class", {n: "pass" for n in names}, sleep=0.4)
     out = tmp_path / "out"
     code = _RUNNER.format(here=str(HERE), cls=str(tmp_path / "class"), out=str(out))
