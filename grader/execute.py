@@ -353,6 +353,8 @@ class KernelHandle:
             sandbox=self.sandbox.name,
             fatal=fatal,
             output_truncated=truncated,
+            # Only the submission's own time limit sets ``_fatal``.
+            timed_out=self._fatal is not None,
         )
 
     def _remaining(self) -> float:

@@ -105,7 +105,7 @@ def _runs_for(execution: Execution, labels: list[tuple[str, bool, dict]]) -> lis
     """One run per point; points the execution never reached become empty failed runs."""
     runs = list(execution.runs)
     died = bool(runs and (runs[-1].kernel_died or runs[-1].timed_out)) or bool(execution.fatal)
-    timed_out = bool(runs and runs[-1].timed_out) or "time" in (execution.fatal or "")
+    timed_out = bool(runs and runs[-1].timed_out) or execution.timed_out
     for label, hidden, point in labels[len(runs):]:
         runs.append(Run(label=label, hidden=hidden, point=point, answers={},
                         timed_out=timed_out, kernel_died=died and not timed_out))
@@ -251,7 +251,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     cell_errors = [e for r in runs[:1] for e in r.errors]
     errors = [execution.fatal] if execution.fatal else []
     status = "graded"
-    if runs and runs[0].timed_out or (execution.fatal and "time" in execution.fatal):
+    if runs and runs[0].timed_out or execution.timed_out:
         status = "timed-out"
     return GradeResult(
         exercise=spec.id, submission=submission, score=score, max_score=max_score,

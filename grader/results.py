@@ -74,6 +74,7 @@ class Execution:
     sandbox: str
     fatal: str | None = None  # the kernel never started, or the whole run timed out
     output_truncated: bool = False
+    timed_out: bool = False  # the whole submission ran past its wall-clock limit
 
 
 @dataclass(frozen=True)

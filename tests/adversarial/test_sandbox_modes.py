@@ -58,6 +58,10 @@ def test_bwrap_binds_the_package_not_the_checkout(tmp_path):
     assert writable == [str(folders.root)]
     for flag in ("--unshare-all", "--die-with-parent", "--new-session"):
         assert flag in argv
+    # The private /tmp is mounted before every bind, or it would hide binds under /tmp
+    # (a checkout or venv cloned there, as CI does).
+    first_bind = min(i for i, a in enumerate(argv) if a in ("--ro-bind", "--bind"))
+    assert argv.index("--tmpfs") < first_bind
 
 
 def test_secret_values_are_blanked_from_proc_environ():

@@ -33,12 +33,3 @@ def test_our_bwrap_wrapping_runs_wherever_bwrap_does():
     sandbox._PROBE.clear()
     assert sandbox.bwrap_problem() is None
 
-
-def test_private_tmp_comes_before_the_binds_it_would_hide(tmp_path):
-    folders = sandbox.PrivateFolders.create("x.ipynb", "{}")
-    try:
-        argv = sandbox.bwrap_argv("/usr/bin/bwrap", folders)
-    finally:
-        folders.remove()
-    first_bind = min(i for i, a in enumerate(argv) if a in ("--ro-bind", "--bind"))
-    assert argv.index("--tmpfs") < first_bind
