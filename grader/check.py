@@ -158,7 +158,7 @@ def _plain(v: float) -> Any:
         return "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    return float(np.float32(v)) if abs(v) < 3e38 else v
+    return v  # exact: reports round for people, JSON readers get the true number
 
 
 def _plain_tree(v: Any) -> Any:

@@ -220,3 +220,9 @@ def test_untouched_starter_says_not_answered_yet():
     obs = Observed(name="grad", status="unserializable", type_name="ellipsis")
     c = by_name(judge([run({"grad": obs})], [expect(6.0)]))["grad at the visible point"]
     assert not c.passed and "not answered yet" in c.message and "..." in c.hint
+
+
+def test_values_reach_reports_unrounded():
+    """A float64 reference of -0.04 must not show up as float32's -0.03999999910593033."""
+    assert check.shown(np.float64(-0.04)) == -0.04
+    assert check.shown(np.array([0.1, math.nan])) == [0.1, "nan"]
