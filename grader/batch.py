@@ -47,7 +47,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence, TextIO
 
-from grader import gradebook
+from grader.delivery import gradebook
 from grader.errors import EXIT_FAILED, EXIT_PASSED, EXIT_UNGRADABLE, GraderError, UsageError
 
 # The shard number a CI matrix passes in for ``--shard auto/N`` (1-based, like K in
@@ -62,8 +62,8 @@ KERNELS_AHEAD = 1
 # A worker gets this long beyond the submission's own time limit before it is killed.
 _WORKER_GRACE_S = 30.0
 # Modules the fork server imports once, so every worker starts with them loaded.
-_PRELOAD = ["grader.batch", "grader.grade", "grader.execute", "grader.check",
-            "grader.reference", "grader.render", "grader.report", "grader.spec",
+_PRELOAD = ["grader.batch", "grader.grading.grade", "grader.grading.execute", "grader.grading.check",
+            "grader.grading.reference", "grader.authoring.render", "grader.delivery.report", "grader.authoring.spec",
             "nbclient", "nbformat", "jupyter_client.manager", "numpy"]
 
 
@@ -218,7 +218,8 @@ class _SpecHashes:
 
     def __call__(self, exercise: str) -> str:
         if exercise not in self.cache:
-            from grader import resources, spec
+            from grader import resources
+            from grader.authoring import spec
 
             try:
                 found = spec.find_spec(exercise, self.dir or resources.exercises_dir())
@@ -285,9 +286,9 @@ def _row(task: _Task, report: Mapping[str, Any]) -> gradebook.Row:
 
 def _write_reports(task: _Task, result: Any) -> dict[str, Any]:
     """HTML first, then the JSON report with the grading key: the JSON marks it finished."""
-    from grader import report
-    from grader.report.files import atomic_write
-    from grader.report.machine import json_report
+    from grader.delivery import report
+    from grader.delivery.report.files import atomic_write
+    from grader.delivery.report.machine import json_report
 
     report.write_reports(result, html=task.html)
     data = dict(json_report(result), batch=task.key)
@@ -298,7 +299,7 @@ def _write_reports(task: _Task, result: Any) -> dict[str, Any]:
 
 def _not_graded(task: _Task, message: str, status: str = "failed-to-grade",
                 duration_s: float = 0.0) -> dict[str, Any]:
-    from grader.grade import failed_to_grade
+    from grader.grading.grade import failed_to_grade
 
     result = failed_to_grade(task.id, message, exercise=task.key.get("exercise") or "",
                              duration_s=duration_s, status=status)
@@ -362,8 +363,8 @@ class _Lined:
 def _line_up(task: _Task, options: _Options, results: Any) -> _Lined:
     """Open ``task``'s notebook and start its kernel; tell the batch process the kernel's
     process group and folder, so it can clean up if this worker dies."""
-    from grader.execute import start_kernel
-    from grader.grade import open_submission
+    from grader.grading.execute import start_kernel
+    from grader.grading.grade import open_submission
 
     lined = _Lined(task)
     try:
@@ -389,7 +390,7 @@ def _line_up(task: _Task, options: _Options, results: Any) -> _Lined:
 
 def _grade_lined(lined: _Lined, options: _Options) -> dict[str, Any]:
     """Grade a lined-up submission in the kernel started for it."""
-    from grader.grade import failed_to_grade, grade_parsed
+    from grader.grading.grade import failed_to_grade, grade_parsed
 
     name = Path(lined.task.path).name
 
@@ -408,7 +409,7 @@ def _grade_lined(lined: _Lined, options: _Options) -> dict[str, Any]:
 
 def _sweep_kernels(kernels: Mapping[int, tuple[int | None, str]]) -> None:
     """Kill the kernels a dead worker left (their folder still exists) and delete them."""
-    from grader.sandbox import PrivateFolders, kill_sandbox
+    from grader.grading.sandbox import PrivateFolders, kill_sandbox
 
     for pgid, root in kernels.values():
         folder = Path(root)
@@ -726,7 +727,7 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
     built-in grader with a function of ``grade.grade_notebook``'s signature (for tests;
     importable by name, as it is sent to worker processes); it starts nothing ahead.
     """
-    from grader.sandbox import hide_secrets_from_proc
+    from grader.grading.sandbox import hide_secrets_from_proc
 
     hide_secrets_from_proc()  # a kernel in basic mode may read /proc/<this pid>/environ
     out = Path(out)
@@ -739,7 +740,7 @@ def run_batch(paths: Sequence[str | Path], *, out: str | Path, jobs: int | None 
                          fix="give notebooks, folders of notebooks or a quoted glob")
     selected = select_shard(found, shard)
     if cell_timeout is None:
-        from grader.grade import DEFAULT_CELL_TIMEOUT
+        from grader.grading.grade import DEFAULT_CELL_TIMEOUT
 
         cell_timeout = min(DEFAULT_CELL_TIMEOUT, total_timeout)
     options = _Options(exercise=exercise, exercises_dir=str(exercises_dir) if exercises_dir else None,

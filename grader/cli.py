@@ -33,7 +33,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from grader import spec
+    from grader.authoring import spec
 
     for item in spec.load_course(_exercise_dirs(args)["exercises_dir"]):
         print(f"{item.id:<28} {item.kind:<15} {item.title}")
@@ -41,7 +41,7 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    from grader import scaffold
+    from grader.authoring import scaffold
 
     dirs = _exercise_dirs(args)
     if args.exercises and not args.solutions:
@@ -53,7 +53,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from grader import validate
+    from grader.authoring import validate
 
     ok = validate.validate_exercises(args.ids, out=sys.stdout, notebooks=not args.quick,
                                      **_exercise_dirs(args))
@@ -61,7 +61,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from grader import render
+    from grader.authoring import render
 
     for path in render.build_course(Path(args.out), ids=args.ids or None, **_exercise_dirs(args)):
         print(f"wrote {path}")
@@ -71,7 +71,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     import os
 
-    from grader import grade, report
+    from grader.grading import grade
+
+    from grader.delivery import report
     from grader.errors import EXIT_FAILED, EXIT_PASSED
 
     submission = Path(args.submission)
@@ -90,7 +92,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     for path in written:
         print(f"report: {path}")
     if os.environ.get("GITHUB_ACTIONS") == "true":
-        from grader import github
+        from grader.delivery import github
 
         github.emit_github([result], [str(submission)])
     if result.status == "failed-to-grade":
@@ -99,7 +101,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from grader import batch, github
+    from grader import batch
+    from grader.delivery import github
 
     shard = batch.parse_shard(args.shard) if args.shard else None
     outcome = batch.run_batch(
@@ -124,7 +127,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
-    from grader import merge
+    from grader.delivery import merge
 
     outcome = merge.merge_gradebooks(args.folders, out=Path(args.out))
     print(f"{len(outcome.rows)} of {len(outcome.class_ids)} submissions in "
@@ -135,7 +138,7 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_gradescope(args: argparse.Namespace) -> int:
-    from grader import gradescope
+    from grader.delivery import gradescope
 
     for path in gradescope.write_bundle(
             Path(args.out), exercises_dir=args.exercises, ids=args.ids, exercise=args.exercise,

@@ -14,7 +14,9 @@ from typing import Any, Mapping
 
 def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> Any:
     """The ``GradeResult`` of the visible point for the answers in ``namespace``."""
-    from grader import check, extract, grade, points, resources, spec as spec_mod
+    from grader.grading import check, extract, grade, points
+    from grader import resources
+    from grader.authoring import spec as spec_mod
     from grader.results import GradeResult, Run
 
     spec = spec_mod.find_spec(exercise_id, resources.exercises_dir())
@@ -33,7 +35,7 @@ def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> Any:
 
 def show_feedback(exercise_id: str, namespace: Mapping[str, Any]) -> None:
     """Display the feedback panel under the cell (plain text outside Jupyter)."""
-    from grader import report
+    from grader.delivery import report
     from grader.errors import GraderError
 
     try:

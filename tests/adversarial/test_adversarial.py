@@ -47,7 +47,7 @@ sys.exit(outcome.exit_code)
 def _skip_reason(mode: str) -> str | None:
     if mode != "bwrap":
         return None
-    from grader.sandbox import bwrap_problem
+    from grader.grading.sandbox import bwrap_problem
 
     problem = bwrap_problem()
     return f"bwrap cannot run here: {problem}" if problem else None
@@ -105,7 +105,8 @@ def _marked_processes(marker: str) -> list[int]:
 
 @pytest.fixture(scope="session")
 def solution_notebook(tmp_path_factory) -> bytes:
-    from grader import render, resources
+    from grader.authoring import render
+    from grader import resources
 
     out = tmp_path_factory.mktemp("built")
     render.build_course(out, exercises_dir=resources.exercises_dir(),

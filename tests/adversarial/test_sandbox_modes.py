@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import sandbox
+from grader.grading import sandbox
 from grader.errors import UsageError
 
 

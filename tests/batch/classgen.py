@@ -24,7 +24,8 @@ _RAISE = "raise ValueError('student bug: forgot to define x')\n"
 
 def gradable_exercises() -> list:
     """Shipped exercises with one single-tensor gradient answer (doubling it is wrong)."""
-    from grader import resources, spec
+    from grader import resources
+    from grader.authoring import spec
 
     return [s for s in spec.load_course(resources.exercises_dir())
             if s.kind == "gradient" and len(s.answers) == 1 and len(s.answers[0].of) == 1]
@@ -34,7 +35,9 @@ def notebook_text(exercise, kind: str) -> str:
     """The submission of a student of ``kind`` for ``exercise`` (a Spec)."""
     import nbformat
 
-    from grader import render, resources
+    from grader.authoring import render
+
+    from grader import resources
 
     if kind == "malformed":
         return '{"cells": [{"cell_type": "code", "source": "grad = '

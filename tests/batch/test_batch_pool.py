@@ -13,7 +13,9 @@ from pathlib import Path
 import fakes
 import pytest
 
-from grader import batch, cli, gradebook, merge
+from grader import batch, cli
+
+from grader.delivery import gradebook, merge
 
 HERE = Path(__file__).resolve().parent
 

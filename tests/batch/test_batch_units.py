@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from grader import batch, gradebook
+from grader import batch
+
+from grader.delivery import gradebook
 from grader.errors import UsageError
 
 

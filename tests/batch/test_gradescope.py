@@ -12,7 +12,9 @@ from pathlib import Path
 import classgen
 import pytest
 
-from grader import cli, gradescope
+from grader import cli
+
+from grader.delivery import gradescope
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 

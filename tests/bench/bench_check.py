@@ -36,7 +36,9 @@ NotebookClient(nb, kernel_name="python3", timeout=60).execute()
 def _solution_notebook(folder: Path, exercise: str) -> Path:
     import nbformat
 
-    from grader import render, resources, spec
+    from grader.authoring import render, spec
+
+    from grader import resources
 
     item = spec.find_spec(exercise, resources.exercises_dir())
     nb = render.render_solution(item, resources.solutions_dir())

@@ -1,4 +1,4 @@
-"""Benchmark: grader.execute against bare nbclient on the same small notebook.
+"""Benchmark: grader.grading.execute against bare nbclient on the same small notebook.
 
 Not collected by pytest (the file name does not start with ``test_``). Run:
 
@@ -58,7 +58,7 @@ def bare(nb) -> float:
 
 
 def graded(nb, n_reruns: int) -> float:
-    from grader.execute import Rerun, run_submission
+    from grader.grading.execute import Rerun, run_submission
 
     reruns = [Rerun(f"hidden point {i + 1}", {"x0": 0.5 + i}, f"x0 = {0.5 + i}")
               for i in range(n_reruns)]
@@ -72,7 +72,7 @@ def graded(nb, n_reruns: int) -> float:
 
 def early_start(nb, n_reruns: int, work_s: float) -> float:
     """start_kernel first, then ``work_s`` of grader work, then run."""
-    from grader.execute import Rerun, start_kernel
+    from grader.grading.execute import Rerun, start_kernel
 
     reruns = [Rerun(f"hidden point {i + 1}", {"x0": 0.5 + i}, f"x0 = {0.5 + i}")
               for i in range(n_reruns)]
@@ -103,7 +103,7 @@ def main() -> None:
     args = parser.parse_args()
     nb = notebook()
     import nbclient  # noqa: F401  (import cost is not what is compared here)
-    import grader.execute  # noqa: F401
+    import grader.grading.execute  # noqa: F401
 
     variants = {
         "bare nbclient (3 cells, fresh kernel)": lambda: bare(nb),

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from grader import check
-from grader.check import Expectation, Tolerance
+from grader.grading import check
+from grader.grading.check import Expectation, Tolerance
 from grader.results import CellError, Observed, Run
 
 TOL = Tolerance(rtol=1e-5, atol=1e-6)

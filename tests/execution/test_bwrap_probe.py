@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from grader import sandbox
+from grader.grading import sandbox
 
 
 def _bwrap_works_at_all() -> str | None:

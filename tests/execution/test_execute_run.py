@@ -15,9 +15,9 @@ import time
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader import extract
-from grader.execute import Rerun, run_submission, start_kernel
-from grader.sandbox import Limits, live_group_members
+from grader.grading import extract
+from grader.grading.execute import Rerun, run_submission, start_kernel
+from grader.grading.sandbox import Limits, live_group_members
 
 pytestmark = pytest.mark.slow
 

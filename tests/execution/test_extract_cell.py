@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from grader import extract
+from grader.grading import extract
 from grader.results import Observed
 
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from grader.errors import UsageError
-from grader.sandbox import (Limits, PrivateFolders, get_sandbox, kernel_environment,
+from grader.grading.sandbox import (Limits, PrivateFolders, get_sandbox, kernel_environment,
                             kill_process_group, live_group_members, rlimits)
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from grader.cli import main
-from grader.render import python_literal
-from grader.reference import reference_answers
+from grader.authoring.render import python_literal
+from grader.grading.reference import reference_answers
 from grader.resources import exercises_dir, solutions_dir
-from grader.spec import KINDS, format_value, load_course
+from grader.authoring.spec import KINDS, format_value, load_course
 
 COURSE = load_course(exercises_dir())
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grader.errors import ExpressionError
-from grader.expr import creation_value, parse
+from grader.authoring.expr import creation_value, parse
 
 
 @pytest.mark.parametrize("text, values, want", [

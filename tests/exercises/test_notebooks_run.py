@@ -6,9 +6,9 @@ import importlib.util
 
 import pytest
 
-from grader.render import render_solution, render_student
+from grader.authoring.render import render_solution, render_student
 from grader.resources import exercises_dir, solutions_dir
-from grader.spec import load_course
+from grader.authoring.spec import load_course
 
 COURSE = load_course(exercises_dir())
 # grader/inline.py (the feedback cell) is another module's; until it exists the check

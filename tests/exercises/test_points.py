@@ -6,9 +6,9 @@ import json
 
 import numpy as np
 
-from grader.points import grading_points, point_to_json
+from grader.grading.points import grading_points, point_to_json
 from grader.resources import exercises_dir
-from grader.spec import find_spec, load_spec
+from grader.authoring.spec import find_spec, load_spec
 
 
 def test_visible_first_then_hidden_labels():

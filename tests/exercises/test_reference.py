@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from grader.errors import SpecError
-from grader.points import grading_points
-from grader.reference import check_expected, finite_difference_answers, reference_answers
+from grader.grading.points import grading_points
+from grader.grading.reference import check_expected, finite_difference_answers, reference_answers
 from grader.resources import exercises_dir
-from grader.spec import find_spec, load_course, load_spec
+from grader.authoring.spec import find_spec, load_course, load_spec
 
 KNOWN = {
     "quadratic_derivative": {"grad": 6.0},
@@ -108,7 +108,7 @@ def test_an_infinite_derivative_is_an_authoring_error(write_spec):
 @pytest.mark.parametrize("optimizer", ['optimizer = "adam"', 'optimizer = "sgd"\nmomentum = 0.9'])
 def test_training_optimizers_agree_with_their_update_rules(optimizer, write_spec):
     """The engine's Adam and SGD-with-momentum against Keras' rules written in numpy."""
-    from grader.scaffold import spec_text
+    from grader.authoring.scaffold import spec_text
 
     text = spec_text("sample", "training").replace('optimizer = "sgd"', optimizer)
     spec = load_spec(write_spec(text))
@@ -126,7 +126,7 @@ from pathlib import Path  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from grader.spec import parse_spec  # noqa: E402
+from grader.authoring.spec import parse_spec  # noqa: E402
 
 _SMOOTH = ["sin", "cos", "tanh", "sigmoid", "square", "exp", "softplus"]
 

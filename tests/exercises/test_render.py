@@ -8,10 +8,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.points import grading_points
-from grader.render import build_course, parameters_source, render_solution, render_student
+from grader.grading.points import grading_points
+from grader.authoring.render import build_course, parameters_source, render_solution, render_student
 from grader.resources import exercises_dir, solutions_dir
-from grader.spec import find_spec, load_course
+from grader.authoring.spec import find_spec, load_course
 
 GOLDENS = Path(__file__).parent / "goldens"
 GOLDEN_IDS = ("quadratic_derivative", "two_sources", "linear_regression", "integer_variable")

@@ -15,12 +15,12 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import pytest  # noqa: E402
 
-from grader.points import grading_points  # noqa: E402
-from grader.reference import reference_answers  # noqa: E402
-from grader.render import solution_source  # noqa: E402
+from grader.grading.points import grading_points  # noqa: E402
+from grader.grading.reference import reference_answers  # noqa: E402
+from grader.authoring.render import solution_source  # noqa: E402
 from grader.resources import exercises_dir, solutions_dir  # noqa: E402
-from grader.spec import load_course  # noqa: E402
-from grader.validate import judge_answers, run_answer_code  # noqa: E402
+from grader.authoring.spec import load_course  # noqa: E402
+from grader.authoring.validate import judge_answers, run_answer_code  # noqa: E402
 
 tensorflow = pytest.importorskip("tensorflow")
 pytestmark = pytest.mark.oracle

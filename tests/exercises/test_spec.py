@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from grader.errors import ExpressionError, SpecError
-from grader.spec import KINDS, find_spec, load_course, load_spec
+from grader.authoring.spec import KINDS, find_spec, load_course, load_spec
 
 from grader.resources import exercises_dir
 

@@ -39,7 +39,7 @@ def test_the_wheel_carries_course_templates_and_engine(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("grader/_data/templates/notebook/instructions.md.j2",
                      "grader/_data/templates/notebook/check.py.j2",
-                     "grader/tape/__init__.py", "grader/spec.py"):
+                     "grader/tape/__init__.py", "grader/authoring/spec.py"):
         assert required in names
     for exercise_id in COURSE_IDS:
         assert f"grader/_data/exercises/{exercise_id}.toml" in names

@@ -7,7 +7,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import grade, resources, spec as spec_mod
+from grader.grading import grade
+
+from grader import resources
+
+from grader.authoring import spec as spec_mod
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import grade, render, resources, spec as spec_mod
+from grader.grading import grade
+
+from grader.authoring import render, spec as spec_mod
+
+from grader import resources
 from grader.cli import main
 
 pytestmark = pytest.mark.slow

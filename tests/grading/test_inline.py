@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import grader.tape as tf
-from grader import inline, report
+from grader import inline
+from grader.delivery import report
 
 
 def _namespace(expression):

@@ -227,10 +227,10 @@ def test_program_matches_tensorflow(prog):
 
 def _course_programs() -> list[Any]:
     """Every reference solution of the course, at its visible and hidden points."""
-    from grader.points import grading_points
-    from grader.render import parameters_source, solution_source
+    from grader.grading.points import grading_points
+    from grader.authoring.render import parameters_source, solution_source
     from grader.resources import exercises_dir, solutions_dir
-    from grader.spec import load_course
+    from grader.authoring.spec import load_course
 
     cases = []
     for spec in load_course(exercises_dir()):

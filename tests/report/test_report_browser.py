@@ -17,7 +17,7 @@ import subprocess
 import pytest
 from report_cases import failing_with_hints, hostile, raising_cell
 
-from grader import report
+from grader.delivery import report
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(n)), None)

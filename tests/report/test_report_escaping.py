@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from report_cases import CASES, SCRIPT, hostile
 
-from grader import report
-from grader.report.github import escape_data, escape_property
+from grader.delivery import report
+from grader.delivery.report.github import escape_data, escape_property
 
 
 class _Tags(HTMLParser):

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from report_cases import CASES, failing_with_hints, hostile, not_graded, passing, raising_cell
 
-from grader import report
-from grader.report.files import atomic_write
-from grader.report.machine import json_safe
+from grader.delivery import report
+from grader.delivery.report.files import atomic_write
+from grader.delivery.report.machine import json_safe
 
 CONTRACT_KEYS = ["exercise", "submission", "score", "max_score", "passed", "checks", "errors",
                  "duration_s"]
@@ -148,7 +148,7 @@ def test_terminal_summary_keeps_each_line_the_grader_s():
 
 
 def test_values_are_shown_with_enough_digits_to_differ():
-    from grader.report.text import format_pair, format_value
+    from grader.delivery.report.text import format_pair, format_value
 
     assert format_value(6.0) == "6.0" and format_value(None) == "None"
     assert format_value([1.5, math.nan, -math.inf]) == "[1.5, nan, -inf]"
@@ -165,7 +165,7 @@ def test_report_package_imports_without_jinja2():
     import subprocess
     import sys
 
-    code = "import sys, grader.report; assert 'jinja2' not in sys.modules"
+    code = "import sys, grader.delivery.report; assert 'jinja2' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parent)
 
 

@@ -12,7 +12,7 @@ import re
 import pytest
 from report_cases import CASES
 
-from grader import report
+from grader.delivery import report
 
 FORMATS = {
     "html": lambda r: report.render_html(r),

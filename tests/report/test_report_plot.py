@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_cases import failing_with_hints, hostile, passing, quadratic_plot, raising_cell
 
-from grader import report
-from grader.report.plot import nice_ticks, plot_model
+from grader.delivery import report
+from grader.delivery.report.plot import nice_ticks, plot_model
 
 
 def _numbers(model):

@@ -37,8 +37,8 @@ def write_reports(result: Any, *, html: str | Path | None = None, json: str | Pa
                   junit: str | Path | None = None,
                   gradescope: str | Path | None = None) -> list[Path]:
     """Write each report whose path is given; returns the paths written, in that order."""
-    from grader.report.machine import gradescope_json, json_report, junit_xml
-    from grader.report.page import render_html
+    from grader.delivery.report.machine import gradescope_json, json_report, junit_xml
+    from grader.delivery.report.page import render_html
 
     def dump(data: Any) -> str:
         return jsonlib.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

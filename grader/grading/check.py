@@ -20,7 +20,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from grader.results import CellError, CheckResult, Observed, Run
-from grader.spec import Tolerance
+from grader.authoring.spec import Tolerance
 
 VISIBLE = 2.0
 HIDDEN = 2.0

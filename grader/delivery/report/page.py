@@ -11,8 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from grader.report.plot import plot_model
-from grader.report.text import (clean, failed_checks, format_pair, format_points, one_line,
+from grader.delivery.report.plot import plot_model
+from grader.delivery.report.text import (clean, failed_checks, format_pair, format_points, one_line,
                                 shorten, tail, verdict)
 
 # Longest message, hint or error shown; longest cell source and traceback.
@@ -95,13 +95,13 @@ def page_model(result: Any) -> dict[str, Any]:
 
 def render_html(result: Any) -> str:
     """The whole report page for one submission, as a string."""
-    from grader.report.templates import environment
+    from grader.delivery.report.templates import environment
 
     return environment("html").get_template("report.html.j2").render(page=page_model(result))
 
 
 def render_inline(result: Any) -> str:
     """The compact panel the notebook's check cell shows under itself (no page chrome)."""
-    from grader.report.templates import environment
+    from grader.delivery.report.templates import environment
 
     return environment("html").get_template("inline.html.j2").render(page=page_model(result))

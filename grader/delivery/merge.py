@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Sequence
 
-from grader import gradebook
+from grader.delivery import gradebook
 
 
 @dataclass

@@ -48,7 +48,7 @@ if [ ${{#wheels[@]}} -gt 0 ]; then
 else
   {venv}/bin/pip install -q "tapegrader=={version}"
 fi
-{venv}/bin/python -c "import grader.grade"
+{venv}/bin/python -c "import grader.grading.grade"
 """
 
 _RUN = """#!/usr/bin/env bash
@@ -58,7 +58,7 @@ _RUN = """#!/usr/bin/env bash
 set -uo pipefail
 ROOT="${{{root_env}:-/autograder}}"
 PYTHON="${{{python_env}:-{venv}/bin/python}}"
-exec "$PYTHON" -m grader.gradescope --root "$ROOT"
+exec "$PYTHON" -m grader.delivery.gradescope --root "$ROOT"
 """
 
 
@@ -70,9 +70,10 @@ def write_bundle(out: str | Path, *, exercises_dir: str | Path | None = None,
                  ids: Sequence[str] = (), exercise: str | None = None,
                  timeout: float = 60.0, wheel: str | Path | None = None) -> list[Path]:
     """Write the bundle into ``out``; returns the files written."""
-    from grader import resources, spec
+    from grader import resources
+    from grader.authoring import spec
     from grader.errors import UsageError
-    from grader.report.files import atomic_write
+    from grader.delivery.report.files import atomic_write
 
     out = Path(out)
     source = Path(exercises_dir) if exercises_dir else resources.exercises_dir()
@@ -117,7 +118,7 @@ def write_bundle(out: str | Path, *, exercises_dir: str | Path | None = None,
 
 def _combined(results: list[Any]) -> dict[str, Any]:
     """One results.json for several notebooks: their tests side by side, scores summed."""
-    from grader.report import gradescope_json
+    from grader.delivery.report import gradescope_json
 
     parts = [gradescope_json(r) for r in results]
     if len(parts) == 1:
@@ -151,7 +152,7 @@ def _config(source: Path) -> dict[str, Any]:
 def grade_submission_folder(root: Path, *, grade: Callable[..., Any] | None = None) -> dict[str, Any]:
     """The results.json content for the notebooks in ``root/submission``."""
     if grade is None:
-        from grader.grade import grade_notebook as grade
+        from grader.grading.grade import grade_notebook as grade
     source = root / "source"
     config = _config(source)
     notebooks = sorted(p for p in (root / "submission").rglob("*.ipynb")
@@ -173,8 +174,8 @@ def grade_submission_folder(root: Path, *, grade: Callable[..., Any] | None = No
 
 def run_autograder(root: str | Path, *, grade: Callable[..., Any] | None = None) -> Path:
     """Grade ``root/submission`` and write ``root/results/results.json``; returns its path."""
-    from grader.report.files import atomic_write
-    from grader.report.machine import json_safe
+    from grader.delivery.report.files import atomic_write
+    from grader.delivery.report.machine import json_safe
 
     root = Path(root)
     started = time.perf_counter()
@@ -190,8 +191,8 @@ def run_autograder(root: str | Path, *, grade: Callable[..., Any] | None = None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m grader.gradescope --root /autograder``: what run_autograder calls."""
-    parser = argparse.ArgumentParser(prog="python -m grader.gradescope")
+    """``python -m grader.delivery.gradescope --root /autograder``: what run_autograder calls."""
+    parser = argparse.ArgumentParser(prog="python -m grader.delivery.gradescope")
     parser.add_argument("--root", default="/autograder")
     args = parser.parse_args(argv)
     path = run_autograder(args.root)

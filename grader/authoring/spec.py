@@ -42,7 +42,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from grader import expr
+from grader.authoring import expr
 from grader.errors import ExpressionError, SpecError
 
 if sys.version_info >= (3, 11):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from grader.report.text import failed_checks, format_pair, format_points, one_line, verdict
+from grader.delivery.report.text import failed_checks, format_pair, format_points, one_line, verdict
 
 # The summary lists the failed checks of this many submissions, and a table row for
 # this many; the rest are counted. GitHub refuses a step summary over 1 MiB.
@@ -38,7 +38,7 @@ def _failed_rows(result: Any) -> list[dict[str, Any]]:
 def step_summary_markdown(results: Sequence[Any], *, max_detailed: int = MAX_DETAILED,
                           max_rows: int = MAX_ROWS) -> str:
     """The Markdown for ``$GITHUB_STEP_SUMMARY``: a score table, then what to fix."""
-    from grader.report.templates import environment
+    from grader.delivery.report.templates import environment
 
     rows = []
     for result in results:

@@ -22,10 +22,10 @@ from typing import Any, Mapping, TextIO
 import numpy as np
 
 from grader.errors import GraderError, SpecError
-from grader.points import Point, grading_points
-from grader.reference import check_expected, reference_answers
-from grader.render import parameters_source, render_solution, render_student, solution_source
-from grader.spec import Spec, exercise_ids, find_spec, format_value
+from grader.grading.points import Point, grading_points
+from grader.grading.reference import check_expected, reference_answers
+from grader.authoring.render import parameters_source, render_solution, render_student, solution_source
+from grader.authoring.spec import Spec, exercise_ids, find_spec, format_value
 
 VALIDATION_SEED = 0
 
@@ -55,7 +55,7 @@ def judge_answers(spec: Spec, namespace: Mapping[str, Any], reference: Mapping[s
     ``grader check``, so validation cannot pass what grading would fail. Whether the
     tape produced the values is left to the notebook runs of ``check_notebooks``.
     """
-    from grader import check, extract
+    from grader.grading import check, extract
     from grader.results import Run
 
     answers = [a.name for a in spec.answers]
@@ -83,7 +83,7 @@ def check_notebooks(spec: Spec, solutions_dir: str | Path, *, seed: int = VALIDA
     import json
     import time
 
-    from grader.grade import grade_parsed
+    from grader.grading.grade import grade_parsed
 
     verdicts = {}
     for label, nb in (("solution", render_solution(spec, solutions_dir)),

@@ -12,7 +12,7 @@ from pathlib import Path
 from string import Template
 
 from grader.errors import UsageError
-from grader.spec import KINDS
+from grader.authoring.spec import KINDS
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 

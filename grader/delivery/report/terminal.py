@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.report.text import failed_checks, format_pair, format_points, one_line, verdict
+from grader.delivery.report.text import failed_checks, format_pair, format_points, one_line, verdict
 
 _GREEN, _RED, _YELLOW, _BOLD, _DIM, _RESET = (
     "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m")

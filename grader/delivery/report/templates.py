@@ -12,7 +12,7 @@ import html
 import re
 from typing import Any
 
-from grader.report.text import clean, format_points, format_value, one_line
+from grader.delivery.report.text import clean, format_points, format_value, one_line
 
 _BACKTICKS = re.compile(r"`([^`\n]{1,200})`")
 # Characters with meaning in GitHub-flavoured Markdown inside a line (table pipes,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from grader.errors import SpecError
-from grader.spec import Spec, VariableSpec
+from grader.authoring.spec import Spec, VariableSpec
 
 VISIBLE_LABEL = "visible point"
 _DECIMALS = 2

@@ -22,8 +22,8 @@ import numpy as np
 
 from grader import resources
 from grader.errors import SpecError
-from grader.expr import latex_name
-from grader.spec import Spec, VariableSpec, find_spec, load_course
+from grader.authoring.expr import latex_name
+from grader.authoring.spec import Spec, VariableSpec, find_spec, load_course
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 TAGS = ("setup", "parameters", "answer", "check")

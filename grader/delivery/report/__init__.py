@@ -8,11 +8,11 @@ read a ``GradeResult`` and clean every string a notebook controls (``text``).
 
 from __future__ import annotations
 
-from grader.report.files import write_reports
-from grader.report.github import github_annotations, step_summary_markdown
-from grader.report.machine import gradescope_json, json_report, junit_xml
-from grader.report.page import render_html, render_inline
-from grader.report.terminal import terminal_summary
+from grader.delivery.report.files import write_reports
+from grader.delivery.report.github import github_annotations, step_summary_markdown
+from grader.delivery.report.machine import gradescope_json, json_report, junit_xml
+from grader.delivery.report.page import render_html, render_inline
+from grader.delivery.report.terminal import terminal_summary
 
 __all__ = ["render_html", "render_inline", "write_reports", "junit_xml", "gradescope_json", "json_report",
            "step_summary_markdown", "github_annotations", "terminal_summary"]

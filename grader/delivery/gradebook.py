@@ -83,7 +83,7 @@ def _csv_cell(value: Any) -> Any:
 
 def write(folder: Path, book: Gradebook) -> tuple[Path, Path]:
     """Write ``gradebook.csv`` and ``gradebook.json`` into ``folder`` (each atomically)."""
-    from grader.report.files import atomic_write
+    from grader.delivery.report.files import atomic_write
 
     rows = sorted(book.rows, key=lambda r: r.submission)
     book = Gradebook(rows=tuple(rows), class_ids=tuple(sorted(book.class_ids)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from grader.report.text import format_value, one_line
+from grader.delivery.report.text import format_value, one_line
 
 WIDTH, HEIGHT = 480, 300
 # The plotting area inside the SVG: room on the left and below for tick labels.

@@ -38,7 +38,7 @@ def annotation_lines(results: Sequence[Any], notebook_paths: Sequence[str | Path
                      environ: Mapping[str, str] | None = None,
                      limit: int = MAX_ANNOTATIONS) -> list[str]:
     """The ``::error`` lines for ``results``, at most ``limit`` plus one notice."""
-    from grader.report import github_annotations
+    from grader.delivery.report import github_annotations
 
     lines: list[str] = []
     left_out = 0
@@ -61,7 +61,7 @@ def emit_github(results: Sequence[Any], notebook_paths: Sequence[str | Path], *,
     Called only inside GitHub Actions. A summary file that cannot be written is
     reported as a warning command: grading has happened and must still be seen.
     """
-    from grader.report import step_summary_markdown
+    from grader.delivery.report import step_summary_markdown
 
     environ = os.environ if environ is None else environ
     out = sys.stdout if out is None else out

@@ -11,7 +11,7 @@ import math
 import re
 from typing import Any, Sequence
 
-from grader.report.text import clean, failed_checks, format_pair, format_points, one_line
+from grader.delivery.report.text import clean, failed_checks, format_pair, format_points, one_line
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

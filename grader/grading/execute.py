@@ -36,9 +36,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from grader import extract
+from grader.grading import extract
 from grader.results import CellError, Execution, Observed, Run
-from grader.sandbox import (Limits, PrivateFolders, get_sandbox, hide_secrets_from_proc,
+from grader.grading.sandbox import (Limits, PrivateFolders, get_sandbox, hide_secrets_from_proc,
                             kill_sandbox)
 
 # Cell indices of the cells the grader injects (they are not in the notebook).
@@ -650,7 +650,7 @@ async def _probe(kc: Any, grace: float) -> bool:
 
 def _quiet_logger() -> logging.Logger:
     """nbclient and jupyter_client log timeouts as errors; the grader reports them itself."""
-    log = logging.getLogger("grader.execute.kernel")
+    log = logging.getLogger("grader.grading.execute.kernel")
     log.propagate = False
     if not log.handlers:
         log.addHandler(logging.NullHandler())

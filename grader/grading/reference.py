@@ -22,7 +22,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from grader.errors import SpecError
-from grader.spec import AnswerSpec, Spec, format_value
+from grader.authoring.spec import AnswerSpec, Spec, format_value
 
 # How far apart the engine and finite differences may be: |a - b| <= atol*scale + rtol*|b|
 # with scale = max(1, max|b|). Nested differences lose digits, so higher orders get more room.

@@ -116,7 +116,9 @@ def _plot(spec: Any, points: list[Any], expectations: list[dict], runs: list[Run
     """Samples of f and the tangents at each point, for one-variable gradient exercises."""
     import numpy as np
 
-    from grader import check, expr
+    from grader.grading import check
+
+    from grader.authoring import expr
 
     if spec.kind != "gradient" or len(spec.variables) != 1 or len(spec.answers) != 1:
         return None
@@ -188,7 +190,7 @@ def open_submission(path: Path, exercise: str | None = None) -> tuple[Any, bytes
 
 def expectations_at(spec: Any, point: Any) -> dict[str, Any]:
     """What each answer must be at ``point``: references computed here, never in a kernel."""
-    from grader import check, reference
+    from grader.grading import check, reference
 
     values = reference.reference_answers(spec, point.values)
     return {a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
@@ -213,8 +215,10 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     The kernel boots (its own process) while this process computes the references,
     so the two costs overlap instead of adding up.
     """
-    from grader import check, points as points_mod, render, resources, spec as spec_mod
-    from grader.execute import Rerun, start_kernel
+    from grader.grading import check, points as points_mod
+    from grader.authoring import render, spec as spec_mod
+    from grader import resources
+    from grader.grading.execute import Rerun, start_kernel
 
     started = time.perf_counter() if started is None else started
     try:
