@@ -380,5 +380,12 @@ def build_corpus(folder: Path, solution: bytes, places: dict[str, str], normals:
     return verdicts
 
 
+# Each class of attack keeps its cases in a module of its own; they import ``Case`` and
+# the helpers above from this module, so these imports stay below them.
+from cases_kernel import CASES as _KERNEL_CASES  # noqa: E402
+from cases_sandbox import CASES as _SANDBOX_CASES  # noqa: E402
+from cases_inputs import CASES as _INPUT_CASES  # noqa: E402
+
+CASES += _KERNEL_CASES + _SANDBOX_CASES + _INPUT_CASES
 CASES_BY_NAME = {case.name: case for case in CASES}
 assert len(CASES_BY_NAME) == len(CASES) >= 30
