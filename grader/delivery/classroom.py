@@ -18,7 +18,7 @@ notebook that could not be graded is one test with status "error" and 0 points.
 
 A grading step hands this over by appending ``result=<base64 JSON>`` to the file named
 by ``$GITHUB_OUTPUT``; ``grader check`` does it for its notebook inside GitHub Actions,
-and ``python -m grader.delivery.classroom REPORT.json...`` does it for several notebooks
+and ``python -m grader.delivery.classroom --graded NB REPORT.json ...`` does it for several
 at once from their JSON reports (the grading action uses that, so that one step id
 carries the points of every notebook).
 """
@@ -162,26 +162,36 @@ def _load_report(path: Path) -> Any:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m grader.delivery.classroom REPORT.json...``: one result for them all."""
+    """``python -m grader.delivery.classroom --graded NB REPORT.json --ungraded NB ...``.
+
+    One Classroom result for several notebooks, in the order given: ``--graded`` with
+    the JSON report ``grader check --json`` wrote, ``--ungraded`` for a notebook whose
+    check ended without a report (its test says so, with status "error").
+    """
     parser = argparse.ArgumentParser(
         prog="python -m grader.delivery.classroom",
-        description="Append the GitHub Classroom result of these JSON reports (one per "
-                    "notebook) to $GITHUB_OUTPUT.")
-    parser.add_argument("reports", nargs="*", metavar="REPORT.json")
-    parser.add_argument("--notebook", action="append", default=[], metavar="PATH",
-                        help="the notebook of each report, in the same order (shown as "
-                             "each test's filename)")
+        description="Append one GitHub Classroom result for these notebooks to $GITHUB_OUTPUT.")
+    parser.add_argument("--graded", dest="items", action="append", nargs=2, default=[],
+                        metavar=("NOTEBOOK", "REPORT.json"),
+                        help="a notebook and the JSON report `grader check` wrote for it")
+    parser.add_argument("--ungraded", dest="items", action="append", nargs=1,
+                        metavar="NOTEBOOK", help="a notebook `grader check` left no report for")
     args = parser.parse_args(argv)
-    if args.notebook and len(args.notebook) != len(args.reports):
-        parser.error(f"{len(args.notebook)} --notebook paths for {len(args.reports)} reports: "
-                     "give one per report, in the same order")
     try:
-        results = [_load_report(Path(p)) for p in args.reports]
-        append_output(results, args.notebook or None)
+        results = [_load_report(Path(item[1])) if len(item) == 2 else _ungraded(item[0])
+                    for item in args.items]
+        append_output(results, [item[0] for item in args.items])
     except GraderError as err:
         print(f"grader: error: {err}", file=sys.stderr)
         return err.exit_code
     return 0
+
+
+def _ungraded(notebook: str) -> Any:
+    from grader.grading.grade import failed_to_grade
+
+    return failed_to_grade(Path(notebook).name, "grader check ended without a report: its "
+                           "error is in the job log above")
 
 
 if __name__ == "__main__":  # pragma: no cover
