@@ -148,6 +148,18 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from grader.delivery import lms
+
+    path, outcome = lms.write_export(Path(args.gradebook), Path(args.roster), format=args.format,
+                                     out=Path(args.out) if args.out else None,
+                                     assignment=args.assignment)
+    print(f"{outcome.written} students in {path} ({args.format})")
+    for line in outcome.problems():
+        print(f"grader: export: {line}", file=sys.stderr)
+    return 0 if outcome.ok else 1
+
+
 def _cmd_gradescope(args: argparse.Namespace) -> int:
     from grader.delivery import gradescope
 
@@ -272,6 +284,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the --out folders of `grader batch --shard` runs")
     merge.add_argument("--out", required=True, metavar="DIR")
     merge.set_defaults(func=_cmd_merge)
+
+    export = sub.add_parser("export", help="write a gradebook as a Canvas or Moodle import file",
+                            description="Join a batch gradebook with a roster (a CSV with a "
+                            "`submission` column naming each student's folder, plus the LMS's "
+                            "ids) and write the file the LMS imports. Exit 1 when a student is "
+                            "missing, unknown, without an LMS id or not graded (all listed).")
+    export.add_argument("gradebook", metavar="GRADEBOOK",
+                        help="the --out folder of `grader batch` (or its gradebook.json)")
+    export.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"])
+    export.add_argument("--roster", required=True, metavar="ROSTER.csv")
+    export.add_argument("--assignment", metavar="NAME",
+                        help="the grade column's title; Canvas matches 'Title (assignment id)' "
+                             "(default: the exercise id)")
+    export.add_argument("--out", metavar="PATH", help="default: GRADEBOOK/FORMAT.csv")
+    export.set_defaults(func=_cmd_export)
 
     gradescope = sub.add_parser("gradescope", help="write a Gradescope autograder bundle")
     gradescope.add_argument("ids", nargs="*", metavar="ID",

@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -49,8 +50,25 @@ def enabled(flag: bool | None, environ: Mapping[str, str] | None = None) -> bool
     return environ.get("GITHUB_ACTIONS") == "true" and bool(environ.get("GITHUB_OUTPUT"))
 
 
+def _finite(value: Any) -> float:
+    """A number the reporter can add up (JSON has no NaN or infinity; neither do points)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return number if math.isfinite(number) else 0.0
+
+
 def _gradable(result: Any) -> bool:
-    return bool(result.checks) and result.status != "failed-to-grade"
+    """Checks that ran and a score that is a number: else the notebook is an "error"."""
+    return (bool(result.checks) and result.status != "failed-to-grade"
+            and all(math.isfinite(float(v)) for v in (result.score, result.max_score)))
+
+
+def _max_score(result: Any) -> float:
+    if math.isfinite(float(result.max_score)):
+        return float(result.max_score)
+    return sum(_finite(c.max_score) for c in result.checks)
 
 
 def _check_message(check: Any) -> str:
@@ -64,9 +82,11 @@ def _check_message(check: Any) -> str:
 def _tests_of(result: Any, *, prefix: str, filename: str) -> list[dict[str, Any]]:
     from grader.delivery.report.text import one_line, shorten
 
-    seconds = f"{float(result.duration_s or 0.0):.2f}s"
+    seconds = f"{_finite(result.duration_s):.2f}s"
     if not _gradable(result):
         why = "; ".join(one_line(e) for e in result.errors) or "no check could be run"
+        if result.checks:
+            why = f"the score is not a number. {why}"
         return [{"name": f"{prefix}could not be graded", "status": "error", "score": 0,
                  "message": shorten(why, MESSAGE_LIMIT), "test_code": "",
                  "filename": filename, "line_no": 0, "execution_time": seconds}]
@@ -74,7 +94,7 @@ def _tests_of(result: Any, *, prefix: str, filename: str) -> list[dict[str, Any]
     # that the times still add up to the notebook's.
     return [{"name": prefix + one_line(check.name, 200),
              "status": "pass" if check.passed else "fail",
-             "score": check.score, "message": _check_message(check), "test_code": "",
+             "score": _finite(check.score), "message": _check_message(check), "test_code": "",
              "filename": filename, "line_no": 0,
              "execution_time": seconds if index == 0 else "0.00s"}
             for index, check in enumerate(result.checks)]
@@ -99,7 +119,7 @@ def classroom_result(results: Sequence[Any], filenames: Sequence[str] | None = N
     else:
         status = "fail"
     return {"version": FORMAT_VERSION, "status": status,
-            "max_score": sum(float(r.max_score) for r in results), "tests": tests}
+            "max_score": sum(_max_score(r) for r in results), "tests": tests}
 
 
 def encode(payload: Mapping[str, Any]) -> str:
