@@ -16,7 +16,7 @@ import numpy as _np
 
 from . import dtypes, errors  # noqa: F401
 from .dtypes import (  # noqa: F401
-    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, string, uint8,
+    DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8, int16, int32, int64, string, uint8,
 )
 from .shape import TensorShape  # noqa: F401
 from .tensor import Tensor, Variable, constant, convert_to_tensor, is_tensor  # noqa: F401

@@ -135,7 +135,8 @@ def reshape(tensor, shape, name=None) -> Tensor:
     except ValueError:
         n = int(np.prod([d for d in shape if d != -1]))
         raise _op_error("Reshape", "Input to reshape is a tensor with %d values, but the requested shape %s %d"
-                       % (np.size(x._value), "requires a multiple of" if -1 in shape else "has", n)) from None
+                        % (np.size(x._value), "requires a multiple of" if -1 in shape else "has", n),
+                        kernel=True, named=False) from None
     out = wrap(v, x._dtype)
     if active:
         record("Reshape", (x,), out)
@@ -149,7 +150,7 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     perm = tuple(_brange(nd - 1, -1, -1)) if perm is None else _shape_tuple(perm)
     if len(perm) != nd:
         raise _op_error("Transpose", "transpose expects a vector of size %d. But input(1) is a vector of size %d"
-                       % (nd, len(perm)))
+                        % (nd, len(perm)), kernel=True, named=False)
     missing = [i for i in _brange(nd) if i not in {p % nd for p in perm}]
     if missing:
         raise _op_error("Transpose", "%d is missing from {%s}. (perm %s is not a permutation of %s)"
@@ -227,7 +228,8 @@ def squeeze(input, axis=None, name=None) -> Tensor:
         axes = {a % len(shp) for a in ((axis,) if isinstance(axis, int) else axis)}
         bad = [a for a in axes if shp[a] != 1]
         if bad:
-            raise _op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d" % (bad[0], shp[bad[0]]))
+            raise _op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d"
+                            % (bad[0], shp[bad[0]]), kernel=True)
         new = tuple(d for i, d in enumerate(shp) if i not in axes)
     return reshape(x, new)
 

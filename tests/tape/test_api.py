@@ -228,7 +228,11 @@ def test_invalid_arguments_raise_tensorflows_errors():
 
 def test_variable_assignment():
     v = tf.Variable(2.0)
-    assert v.assign(3.0) is v and float(v) == 3.0
+    unread = v.assign(3.0)  # TensorFlow's _UnreadVariable: the same variable, printed apart
+    assert float(v) == 3.0 and repr(unread).startswith("<tf.Variable 'UnreadVariable' shape=()")
+    unread.assign(4.0)
+    assert float(v) == 4.0 and float(unread) == 4.0 and unread.name == "UnreadVariable"
+    v.assign(3.0)
     v.assign_add(1.0)
     v.assign_sub(0.5)
     assert float(v) == 3.5
