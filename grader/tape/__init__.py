@@ -30,10 +30,12 @@ from .reductions import (  # noqa: F401
     reduce_prod, reduce_sum,
 )
 from .array_ops import (  # noqa: F401
-    broadcast_to, cast, clip_by_value, concat, expand_dims, eye, fill, identity, linspace, newaxis, ones,
+    broadcast_to, cast, concat, expand_dims, eye, fill, identity, linspace, newaxis, ones,
     ones_like, range, rank, reshape, shape, size, squeeze, stack, stop_gradient, tile, transpose, unstack,
-    zeros, zeros_like, gather, one_hot,
+    zeros, zeros_like, gather, one_hot, pad, meshgrid,
 )
+from .clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: F401
+from .custom_gradient import custom_gradient, recompute_grad  # noqa: F401
 from . import operators as _operators  # noqa: F401 - binds + - * / ... onto Tensor
 from . import linalg, math, nn, random, provenance  # noqa: F401
 from .linalg import norm  # noqa: F401
