@@ -41,9 +41,16 @@ from . import linalg, math, nn, random, provenance  # noqa: F401
 from .linalg import norm  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients  # noqa: F401
 from .module import Module  # noqa: F401
-from . import keras  # noqa: F401
 
 _np.seterr(all="ignore")
+
+
+def __getattr__(name):
+    """``tf.keras`` is imported on first use: most graded programs never touch it."""
+    if name == "keras":
+        import importlib
+        return importlib.import_module(".keras", __name__)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 __version__ = "2.16.0+tapegrader"
 
