@@ -298,7 +298,7 @@ def test_sgd_skips_none_gradients_with_keras_warning():
     with pytest.warns(UserWarning, match="Gradients do not exist for variables"):
         opt.apply_gradients(zip([None, tf.constant(1.0)], [v1, v2]))
     assert float(v1) == 1.0 and v2.numpy() == np.float32(2.0) - np.float32(0.01)
-    assert int(opt.iterations.numpy()) == 1 and opt.iterations.dtype is tf.int64
+    assert int(opt.iterations.numpy()) == 1 and opt.iterations.dtype == tf.int64  # a Keras variable: dtype "int64"
     with pytest.raises(ValueError, match="No gradients provided for any variable."):
         opt.apply_gradients(zip([None], [v1]))
 

@@ -43,12 +43,15 @@ class Optimizer:
         if sum(c is not None for c in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
                              "clipnorm=%s, clipvalue=%s, global_clipnorm=%s" % (clipnorm, clipvalue, global_clipnorm))
-        from .backend import _auto_name, _snake
-        self._learning_rate = None
-        self.learning_rate = learning_rate
+        from .backend import _auto_name, _Scope, _snake
+        from .variables import Variable as _KerasVariable
         self.name = _auto_name(_snake(type(self).__name__)) if name is None else name
+        with _Scope(self.name, self):
+            # Keras 3 keeps the step count and the rate in Keras variables (sgd/iteration).
+            self.iterations = _KerasVariable(np.int64(0), dtype=_int64, trainable=False, name="iteration")
+            self._learning_rate = None
+            self.learning_rate = learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
-        self.iterations = _Variable(np.int64(0), trainable=False, name="iteration", dtype=_int64)
         self._slots: dict = {}
 
     @property
@@ -63,7 +66,8 @@ class Optimizer:
         elif isinstance(self._learning_rate, _Variable):
             self._learning_rate.assign(float(value))
         else:
-            self._learning_rate = _Variable(float(value), trainable=False, name="learning_rate")
+            from .variables import Variable as _KerasVariable
+            self._learning_rate = _KerasVariable(np.float32(value), trainable=False, name="learning_rate")
 
     def _lr(self, dtype) -> np.generic:
         lr = self._learning_rate
