@@ -273,7 +273,7 @@ def _pad(g, ins, out, attrs, needs):
 def _matrix_solve(g, ins, out, attrs, needs):
     """TensorFlow's MatrixSolveGrad: grad_b = solve(a^T, g), grad_a = -grad_b c^T."""
     a, b = ins
-    grad_b = L.solve(a, g, adjoint=not attrs)
+    grad_b = L._solve(a, g, not attrs)
     grad_a = None
     if needs[0]:
         grad_a = M.negative(M.matmul(out, grad_b, transpose_b=True) if attrs

@@ -49,6 +49,12 @@ def solve(matrix, rhs, adjoint=False, name=None):
     if not a._dtype.is_floating:
         raise _op_error("MatrixSolve", "Value for attr 'T' of %s is not in the list of allowed values: double, "
                         "float, half, complex64, complex128" % a._dtype.name)
+    return _solve(a, b, adjoint)
+
+
+def _solve(a, b, adjoint: bool):
+    """The MatrixSolve op, batch axes broadcast (the gradient rule's batched jacobian rows)."""
+    av, bv = a._value, b._value
     lhs = _np.swapaxes(av, -1, -2) if adjoint else av
     try:
         v = _np.linalg.solve(lhs, bv).astype(a._dtype._np)

@@ -398,6 +398,19 @@ EXTRA_EXPRESSIONS = [
     "tf.math.truediv(x, y)", "tf.where(tf.math.logical_and(x > 0, x < 1), x, -x)",
     "tf.cast(tf.argmax(x, axis=1), x.dtype) * s", "tf.math.floormod(x, 0.7)",
     "tf.math.floordiv(x, 0.7)", "tf.math.pow(x * x + 1, y)",
+    # the second wave
+    "tf.nn.elu(x)", "tf.nn.elu(x * y) * x", "tf.pad(x, [[1, 0], [0, 2]]) * 2.0",
+    "tf.pad(x * x, [[1, 1], [2, 1]], 'REFLECT')", "tf.pad(tf.sin(x), [[2, 1], [1, 3]], mode='SYMMETRIC')",
+    "tf.pad(x, [[0, 1], [1, 0]], constant_values=2.0) * x[0, 0]",
+    "tf.meshgrid(y, x[0])[0] * tf.meshgrid(y, x[0])[1]", "tf.meshgrid(x[1], y, indexing='ij')[1] * s",
+    "tf.linalg.solve(x[:, :3] + 3.0 * tf.eye(3, dtype=x.dtype), x)",
+    "tf.linalg.solve(x[:, :3] + 3.0 * tf.eye(3, dtype=x.dtype), x, adjoint=True)",
+    "tf.clip_by_norm(x, 1.0)", "tf.clip_by_norm(x, 1.5, axes=[1])", "tf.clip_by_norm(x * s, 100.0)",
+    "tf.clip_by_global_norm([x, y], 2.0)[0][0]", "tf.clip_by_global_norm([x, y * s], 2.0)[0][1]",
+    "tf.linalg.global_norm([x, y * s])", "tf.clip_by_value(x, y[:1], s)",
+    "tf.einsum('ij,j->i', x, y)", "tf.einsum('ij,kj->ik', x, x)", "tf.einsum('ij,ij->j', x, tf.sin(x))",
+    "tf.linalg.matvec(x, y) * tf.linalg.matvec(x, tf.cos(y))", "tf.linalg.matvec(x, x[0], transpose_a=True)",
+    "tf.stop_gradient(x * y) * x",
 ]
 
 
