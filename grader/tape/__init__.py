@@ -16,7 +16,7 @@ import numpy as _np
 
 from . import dtypes, errors  # noqa: F401
 from .dtypes import (  # noqa: F401
-    DType, as_dtype, bool, double, float16, float32, float64, half, int8, int16, int32, int64, string, uint8,
+    DType, as_dtype, bool, complex64, complex128, double, float16, float32, float64, half, int8, int16, int32, int64, string, uint8,
 )
 from .shape import TensorShape  # noqa: F401
 from .tensor import Tensor, Variable, constant, convert_to_tensor, is_tensor  # noqa: F401
@@ -30,18 +30,27 @@ from .reductions import (  # noqa: F401
     reduce_prod, reduce_sum,
 )
 from .array_ops import (  # noqa: F401
-    broadcast_to, cast, clip_by_value, concat, expand_dims, eye, fill, identity, linspace, newaxis, ones,
+    broadcast_to, cast, concat, expand_dims, eye, fill, identity, linspace, newaxis, ones,
     ones_like, range, rank, reshape, shape, size, squeeze, stack, stop_gradient, tile, transpose, unstack,
-    zeros, zeros_like, gather, one_hot,
+    zeros, zeros_like, gather, one_hot, pad, meshgrid,
 )
+from .clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: F401
+from .custom_gradient import custom_gradient, recompute_grad  # noqa: F401
 from . import operators as _operators  # noqa: F401 - binds + - * / ... onto Tensor
 from . import linalg, math, nn, random  # noqa: F401
 from .linalg import norm  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients  # noqa: F401
 from .module import Module  # noqa: F401
-from . import keras  # noqa: F401
 
 _np.seterr(all="ignore")
+
+
+def __getattr__(name):
+    """``tf.keras`` is imported on first use: most graded programs never touch it."""
+    if name == "keras":
+        import importlib
+        return importlib.import_module(".keras", __name__)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 __version__ = "2.16.0+tapegrader"
 

@@ -19,8 +19,8 @@ from .tensor import Tensor, Variable, as_tensor, constant, operand, wrap
 __all__ = [
     "zeros", "ones", "fill", "zeros_like", "ones_like", "eye", "range", "linspace", "reshape", "transpose",
     "concat", "stack", "unstack", "expand_dims", "squeeze", "identity", "cast", "stop_gradient", "shape",
-    "size", "rank", "broadcast_to", "getitem", "slice_grad", "clip_by_value", "newaxis", "tile",
-    "gather", "gather_grad", "one_hot",
+    "size", "rank", "broadcast_to", "getitem", "slice_grad", "newaxis", "tile",
+    "gather", "gather_grad", "one_hot", "pad", "meshgrid",
 ]
 
 newaxis = None
@@ -135,7 +135,8 @@ def reshape(tensor, shape, name=None) -> Tensor:
     except ValueError:
         n = int(np.prod([d for d in shape if d != -1]))
         raise _op_error("Reshape", "Input to reshape is a tensor with %d values, but the requested shape %s %d"
-                       % (np.size(x._value), "requires a multiple of" if -1 in shape else "has", n)) from None
+                        % (np.size(x._value), "requires a multiple of" if -1 in shape else "has", n),
+                        kernel=True, named=False) from None
     out = wrap(v, x._dtype)
     if active:
         record("Reshape", (x,), out)
@@ -149,7 +150,7 @@ def transpose(a, perm=None, conjugate=False, name="transpose") -> Tensor:
     perm = tuple(_brange(nd - 1, -1, -1)) if perm is None else _shape_tuple(perm)
     if len(perm) != nd:
         raise _op_error("Transpose", "transpose expects a vector of size %d. But input(1) is a vector of size %d"
-                       % (nd, len(perm)))
+                        % (nd, len(perm)), kernel=True, named=False)
     missing = [i for i in _brange(nd) if i not in {p % nd for p in perm}]
     if missing:
         raise _op_error("Transpose", "%d is missing from {%s}. (perm %s is not a permutation of %s)"
@@ -227,7 +228,8 @@ def squeeze(input, axis=None, name=None) -> Tensor:
         axes = {a % len(shp) for a in ((axis,) if isinstance(axis, int) else axis)}
         bad = [a for a in axes if shp[a] != 1]
         if bad:
-            raise _op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d" % (bad[0], shp[bad[0]]))
+            raise _op_error("Squeeze", "Can not squeeze dim[%d], expected a dimension of 1, got %d"
+                            % (bad[0], shp[bad[0]]), kernel=True)
         new = tuple(d for i, d in enumerate(shp) if i not in axes)
     return reshape(x, new)
 
@@ -292,10 +294,65 @@ def tile(input, multiples, name=None) -> Tensor:
     return out
 
 
-def clip_by_value(t, clip_value_min, clip_value_max, name=None) -> Tensor:
-    """``tf.clip_by_value``: min(max(t, lo), hi), differentiable inside the range."""
-    from .math_ops import maximum, minimum
-    return minimum(maximum(t, clip_value_min), clip_value_max)
+_PAD_MODES = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetric"}
+
+
+def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None) -> Tensor:
+    """``tf.pad``: ``paddings[i] = [before, after]`` values added along axis i.
+
+    CONSTANT is one recorded op (its gradient is a slice); REFLECT and SYMMETRIC are
+    gathers along each axis (their gradients add the mirrored entries back).
+    """
+    x = _tensor(tensor)
+    pads = np.asarray(paddings._value if isinstance(paddings, Tensor) else paddings)
+    if pads.shape != (x._value.ndim, 2):
+        raise _op_error("Pad", "The first dimension of paddings must be the rank of inputs[%d,2] %s"
+                        % (pads.shape[0] if pads.ndim else 0, _dims(x._value.shape)), kernel=True)
+    pads = tuple((int(b), int(a)) for b, a in pads)
+    mode_name = _PAD_MODES.get(str(mode).upper())
+    if mode_name is None:
+        raise ValueError("Value of argument `mode` expected to be one of \"CONSTANT\", \"REFLECT\", or "
+                         "\"SYMMETRIC\". Received `mode` = %s" % mode)
+    if mode_name == "constant":
+        fill = operand(constant_values, x._dtype)._value
+        out = wrap(np.pad(x._value, pads, constant_values=fill), x._dtype)
+        if active:
+            record("Pad", (x,), out, pads)
+        return out
+    for axis, (before, after) in enumerate(pads):
+        n = x._value.shape[axis]
+        limit = n - 1 if mode_name == "reflect" else n
+        if before > limit or after > limit:
+            raise _op_error("MirrorPad", "paddings must be less than%s the dimension size: %d, %d not less than %d"
+                            % ("" if mode_name == "reflect" else " or equal to", before, after, n), kernel=True)
+        if before or after:
+            x = gather(x, np.pad(np.arange(n), (before, after), mode=mode_name), axis=axis)
+    return x
+
+
+def meshgrid(*args, **kwargs) -> list:
+    """``tf.meshgrid``: coordinate grids (``indexing='xy'`` swaps the first two axes),
+    built as TensorFlow builds them: each vector reshaped, times ones of the full shape."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError("'{}' is an invalid keyword argument for this function".format(next(iter(kwargs))))
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Argument `indexing` parameter must be either 'xy' or 'ij', got '%s'" % indexing)
+    ndim = len(args)
+    if not ndim:
+        return []
+    s0 = (1,) * ndim
+    output = [reshape(stack(x) if isinstance(x, (list, tuple)) else x, s0[:i] + (-1,) + s0[i + 1:])
+              for i, x in enumerate(args)]
+    shapes = [int(np.size(t._value)) for t in output]
+    if indexing == "xy" and ndim > 1:
+        output[0] = reshape(output[0], (1, -1) + (1,) * (ndim - 2))
+        output[1] = reshape(output[1], (-1, 1) + (1,) * (ndim - 2))
+        shapes[0], shapes[1] = shapes[1], shapes[0]
+    from .math_ops import multiply
+    ones_full = ones(shapes, output[0]._dtype)
+    return [multiply(x, ones_full) for x in output]
 
 
 # -- indexing --------------------------------------------------------------------------

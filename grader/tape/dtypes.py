@@ -11,7 +11,7 @@ import numpy as np
 
 __all__ = [
     "DType", "as_dtype", "float16", "float32", "float64", "int8", "int16", "int32",
-    "int64", "uint8", "bool", "string",
+    "int64", "uint8", "bool", "string", "complex64", "complex128",
 ]
 
 _builtin_bool = bool
@@ -20,7 +20,7 @@ _builtin_bool = bool
 class DType:
     """One tensor element type, named and classified as TensorFlow does."""
 
-    __slots__ = ("name", "as_numpy_dtype", "is_floating", "is_integer", "is_bool", "_np", "_scalar")
+    __slots__ = ("name", "as_numpy_dtype", "is_floating", "is_integer", "is_bool", "is_complex", "_np", "_scalar")
 
     def __init__(self, name: str, np_type) -> None:
         self.name = name
@@ -30,6 +30,8 @@ class DType:
         self.is_floating = self._np.kind == "f"
         self.is_integer = self._np.kind in "iu"
         self.is_bool = self._np.kind == "b"
+        # Complex tensors are values only: the tape refuses to differentiate them.
+        self.is_complex = self._np.kind == "c"
 
     @property
     def is_unsigned(self) -> bool:
@@ -46,6 +48,11 @@ class DType:
     @property
     def size(self) -> int:
         return self._np.itemsize
+
+    @property
+    @property
+    def real_dtype(self) -> DType:
+        return {"complex64": float32, "complex128": float64}.get(self.name, self)
 
     @property
     def min(self):
@@ -90,16 +97,18 @@ int32 = DType("int32", np.int32)
 int64 = DType("int64", np.int64)
 uint8 = DType("uint8", np.uint8)
 bool = DType("bool", np.bool_)  # noqa: A001 - TensorFlow's public name
+complex64 = DType("complex64", np.complex64)
+complex128 = DType("complex128", np.complex128)
 half = float16
 double = float64
 
-_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+_ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, complex64, complex128)
 _BY_NAME = {d.name: d for d in _ALL}
 _BY_NAME.update(half=float16, float=float32, double=float64)
 # numpy dtype -> DType; hashing a numpy dtype is cheap and exact.
 BY_NP = {d._np: d for d in _ALL}
 _BY_TYPE = {d.as_numpy_dtype: d for d in _ALL}
-_BY_TYPE.update({float: float32, int: int32, _builtin_bool: bool})
+_BY_TYPE.update({float: float32, int: int32, _builtin_bool: bool, complex: complex128})
 
 
 class _StringDType(DType):
@@ -110,7 +119,7 @@ class _StringDType(DType):
         self.as_numpy_dtype = np.object_
         self._np = np.dtype(object)
         self._scalar = np.object_
-        self.is_floating = self.is_integer = self.is_bool = False
+        self.is_floating = self.is_integer = self.is_bool = self.is_complex = False
 
 
 string = _StringDType()

@@ -71,6 +71,16 @@ class UnknownError(OpError):
     error_code = UNKNOWN
 
 
-def _op_error(op: str, what: str, cls=InvalidArgumentError) -> OpError:
-    """Build the error for ``op`` with TensorFlow's ``[Op:Name] name: `` suffix."""
-    return cls(None, op, "%s [Op:%s] name: " % (what, op))
+_DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0"
+
+
+def _op_error(op: str, what: str, cls=InvalidArgumentError, kernel: bool = False, named: bool = True) -> OpError:
+    """Build the error for ``op`` with TensorFlow's ``[Op:Name] name: `` suffix.
+
+    ``kernel`` adds the ``{{function_node __wrapped__Op_device_...}}`` prefix TensorFlow
+    2.21 gives errors raised inside an op's kernel (shape checks), as opposed to
+    the checks made before the kernel runs (dtypes); some of those (``named=False``:
+    Reshape, Transpose) end at ``[Op:Name]``.
+    """
+    prefix = "{{function_node __wrapped__%s_device_%s}} " % (op, _DEVICE) if kernel else ""
+    return cls(None, op, "%s%s [Op:%s]%s" % (prefix, what, op, " name: " if named else ""))

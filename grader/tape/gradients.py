@@ -15,7 +15,9 @@ import numpy as np
 from . import array_ops as A
 from . import dtypes
 from . import math_ops as M
+from . import linalg as L
 from . import reductions as R
+from .custom_gradient import _custom_gradient_rule
 from .errors import UnimplementedError
 from .recording import active
 from .tensor import wrap
@@ -49,7 +51,7 @@ def _fixed(t) -> bool:
 # below, which keep those axes. Rules in NOT_BATCHABLE do not, and jacobians through
 # them fall back to one backward pass per row.
 batch = [0]
-NOT_BATCHABLE = frozenset({"Einsum"})
+NOT_BATCHABLE = frozenset({"CustomGradient"})
 
 
 def _lead(g) -> tuple:
@@ -256,6 +258,30 @@ def _relu(g, ins, out, attrs, needs):
     return (M.multiply(g, M.step(ins[0])),)
 
 
+def _elu(g, ins, out, attrs, needs):
+    """TensorFlow's EluGrad: g where the output is positive, else g * (out + 1)."""
+    positive = wrap(np.broadcast_to(out._value > 0, _shape(g)), _BOOL)
+    return (M.where(positive, g, M.multiply(g, M.add(out, 1))),)
+
+
+def _pad(g, ins, out, attrs, needs):
+    """The gradient of a constant pad: the slice of ``g`` where the input sits."""
+    key = (slice(None),) * batch[0] + tuple(slice(b, b + n) for (b, _), n in zip(attrs, _shape(ins[0])))
+    return (A.getitem(g, key),)
+
+
+def _matrix_solve(g, ins, out, attrs, needs):
+    """TensorFlow's MatrixSolveGrad: grad_b = solve(a^T, g), grad_a = -grad_b c^T."""
+    a, b = ins
+    grad_b = L._solve(a, g, not attrs)
+    grad_a = None
+    if needs[0]:
+        grad_a = M.negative(M.matmul(out, grad_b, transpose_b=True) if attrs
+                            else M.matmul(grad_b, out, transpose_b=True))
+        grad_a = unbroadcast(grad_a, _shape(a))
+    return grad_a, unbroadcast(grad_b, _shape(b)) if needs[1] else None
+
+
 def _zero(g, ins, out, attrs, needs):
     """Piecewise-constant ops (sign, the relu mask): a zero gradient, not None."""
     return (_const(np.zeros(_lead(g) + _shape(ins[0])), ins[0]),)
@@ -383,6 +409,9 @@ def _matmul(g, ins, out, attrs, needs):
     return ga, gb
 
 
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
 def _einsum(g, ins, out, attrs, needs):
     terms, out_term = attrs
     grads = []
@@ -398,15 +427,20 @@ def _einsum(g, ins, out, attrs, needs):
         present = set(out_term) | set("".join(others))
         kept = "".join(c for c in letters if c in present)
         prefix = "..." if "..." in term else ""
-        eq = ",".join([out_term] + others) + "->" + prefix + kept
+        # In a batched jacobian pass, g's leading row axes get letters of their own.
+        k = batch[0]
+        used = set("".join(terms) + out_term)
+        rows = "".join([c for c in _LETTERS if c not in used][:k])
+        eq = ",".join([rows + out_term] + others) + "->" + rows + prefix + kept
         grad = M.einsum(eq, g, *[ins[j] for j in range(len(terms)) if j != i])
         if kept != letters:  # an index summed away inside this operand alone: broadcast back
             gshape = list(_shape(grad))
             full = _shape(ins[i])
             offset = len(full) - len(letters)
-            grad = A.reshape(grad, tuple(full[:offset]) + tuple(
-                gshape[offset + kept.index(c)] if c in kept else 1 for c in letters))
-            grad = A.broadcast_to(grad, full)
+            lead = tuple(gshape[:k])
+            grad = A.reshape(grad, lead + tuple(full[:offset]) + tuple(
+                gshape[k + offset + kept.index(c)] if c in kept else 1 for c in letters))
+            grad = A.broadcast_to(grad, lead + full)
         grads.append(unbroadcast(grad, _shape(ins[i])))
     return tuple(grads)
 
@@ -417,12 +451,13 @@ RULES = {
     "SelectV2": _select,
     "Neg": _neg, "Square": _square, "Sqrt": _sqrt, "Rsqrt": _rsqrt, "Exp": _exp, "Expm1": _expm1,
     "Log": _log, "Log1p": _log1p, "Sin": _sin, "Cos": _cos, "Tan": _tan, "Tanh": _tanh,
-    "Sigmoid": _sigmoid, "Reciprocal": _reciprocal, "Softplus": _softplus, "Abs": _abs, "Relu": _relu, "Sign": _zero, "Step": _zero,
+    "Sigmoid": _sigmoid, "Reciprocal": _reciprocal, "Softplus": _softplus, "Abs": _abs, "Relu": _relu, "Elu": _elu, "Sign": _zero, "Step": _zero,
     "Softmax": _softmax,
     "Identity": _identity, "ReadVariableOp": _identity, "Cast": _cast, "Reshape": _reshape, "Transpose": _transpose,
     "BroadcastTo": _broadcast_to, "Tile": _tile, "StridedSlice": _strided_slice,
     "StridedSliceGrad": _strided_slice_grad,
     "GatherV2": _gather, "GatherGrad": _gather_grad, "ConcatV2": _concat, "Pack": _pack,
     "Sum": _sum, "Mean": _mean, "Max": _extreme, "Min": _extreme, "Prod": _prod,
-    "MatMul": _matmul, "Einsum": _einsum,
+    "MatMul": _matmul, "Einsum": _einsum, "MatrixSolve": _matrix_solve, "Pad": _pad,
+    "CustomGradient": _custom_gradient_rule,
 }

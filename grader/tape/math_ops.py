@@ -55,7 +55,8 @@ def _numpy_failure(op: str, x, y, exc: Exception):
     try:
         np.broadcast_shapes(np.shape(x._value), np.shape(y._value))
     except ValueError:
-        return _op_error(op, "Incompatible shapes: %s vs. %s" % (_dims(np.shape(x._value)), _dims(np.shape(y._value))))
+        return _op_error(op, "Incompatible shapes: %s vs. %s" % (_dims(np.shape(x._value)), _dims(np.shape(y._value))),
+                         kernel=True)
     return _op_error(op, str(exc))
 
 

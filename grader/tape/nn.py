@@ -15,7 +15,7 @@ from .reductions import reduce_logsumexp as _logsumexp, reduce_sum as _reduce_su
 from .tensor import Tensor as _Tensor, Variable as _Variable, as_tensor as _as_tensor, operand as _operand
 from .tensor import wrap as _wrap
 
-__all__ = ["relu", "leaky_relu", "softmax", "log_softmax", "sigmoid", "tanh", "softplus", "l2_loss",
+__all__ = ["relu", "elu", "leaky_relu", "sparse_softmax_cross_entropy_with_logits", "softmax", "log_softmax", "sigmoid", "tanh", "softplus", "l2_loss",
            "softmax_cross_entropy_with_logits", "sigmoid_cross_entropy_with_logits"]
 
 
@@ -32,6 +32,16 @@ def relu(features, name=None) -> _Tensor:
     out = _wrap(_np.maximum(x._value, 0), x._dtype)
     if _active:
         _record("Relu", (x,), out)
+    return out
+
+
+def elu(features, name=None) -> _Tensor:
+    """``tf.nn.elu``: x where x > 0, else exp(x) - 1 (TensorFlow's Elu op and EluGrad rule)."""
+    x = _float_tensor(features, "Elu")
+    v = x._value
+    out = _wrap(_np.where(v > 0, v, _m._tf_rounded(_np.expm1)(_np.minimum(v, 0)))[()], x._dtype)
+    if _active:
+        _record("Elu", (x,), out)
     return out
 
 
@@ -79,6 +89,24 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None) -> _Te
         raise _op_error("SoftmaxCrossEntropyWithLogits", "logits and labels must be broadcastable: logits_size=%s "
                         "labels_size=%s" % (list(x._value.shape), list(y._value.shape)))
     return _m.negative(_reduce_sum(_m.multiply(y, log_softmax(x, axis)), axis))
+
+
+def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None) -> _Tensor:
+    """``tf.nn.sparse_softmax_cross_entropy_with_logits``: -log_softmax(logits)[label] per example."""
+    x = _float_tensor(logits, "SparseSoftmaxCrossEntropyWithLogits")
+    idx = _np.asarray(labels._value if isinstance(labels, _Tensor) else labels)
+    if idx.dtype.kind not in "iu":
+        raise ValueError("`labels` must be an integer tensor, got dtype %s." % idx.dtype)
+    if idx.shape != x._value.shape[:-1]:
+        raise _op_error("SparseSoftmaxCrossEntropyWithLogits", "logits and labels must have the same first "
+                        "dimension, got logits shape %s and labels shape %s"
+                        % (list(x._value.shape), list(idx.shape)))
+    depth = x._value.shape[-1]
+    if idx.size and (idx.min() < 0 or idx.max() >= depth):
+        raise _op_error("SparseSoftmaxCrossEntropyWithLogits", "Received a label value of %d which is outside the "
+                        "valid range of [0, %d)." % (idx.max() if idx.max() >= depth else idx.min(), depth))
+    one_hot = _wrap((idx[..., None] == _np.arange(depth)).astype(x._dtype._np), x._dtype)
+    return _m.negative(_reduce_sum(_m.multiply(one_hot, log_softmax(x, -1)), -1))
 
 
 def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None) -> _Tensor:

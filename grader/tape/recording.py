@@ -14,12 +14,55 @@ tape, and contributions reach the variable in TensorFlow's order (its last bit).
 
 from __future__ import annotations
 
-from .tensor import Variable, wrap
+from .tensor import Variable, _UnreadVariable, wrap
 
-__all__ = ["active", "record"]
+__all__ = ["active", "record", "VariableWatcher"]
 
-# Recording GradientTapes, innermost last. Mutated in place only: ops import the list.
+# Recording GradientTapes (and VariableWatchers), innermost last. Mutated in place
+# only: ops import the list.
 active: list = []
+
+
+class _Nothing(frozenset):
+    """An always-empty id set and entry list: what a VariableWatcher records into."""
+
+    def add(self, item) -> None:
+        pass
+
+    def update(self, items) -> None:
+        pass
+
+    def append(self, item) -> None:
+        pass
+
+
+_NOTHING = _Nothing()
+
+
+class VariableWatcher:
+    """Collects the trainable variables read while it is on ``active``, like TensorFlow's
+    VariableWatcher: ``tf.custom_gradient`` learns from it which variables its function
+    used. It sits on the tape stack so ops report to it through ``record``; it keeps
+    no entries, and ``stop_recording`` leaves it in place (TensorFlow's does too).
+    """
+
+    __slots__ = ("_ids", "_entries", "_auto", "variables")
+
+    def __init__(self) -> None:
+        self._ids = self._entries = _NOTHING
+        self._auto = True
+        self.variables = []
+
+    def _watch_variable(self, v) -> None:
+        if all(v is not w for w in self.variables):
+            self.variables.append(v)
+
+    def __enter__(self) -> VariableWatcher:
+        active.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        active.remove(self)
 
 
 def _snapshot(v):
@@ -31,13 +74,16 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
     """Append ``(op, inputs, out, attrs)`` to every active tape that watches an input.
 
     Reading a trainable Variable inside a tape with ``watch_accessed_variables``
-    watches it, as TensorFlow does on every variable read.
+    watches it, as TensorFlow does on every variable read. ``out`` is one tensor, or a
+    tuple of them for an op with several outputs (``tf.custom_gradient``).
     """
-    floating = out._dtype.is_floating
+    several = out.__class__ is tuple
+    floating = any(o._dtype.is_floating for o in out) if several else out._dtype.is_floating
     recorded = inputs
     for t in inputs:
-        if t.__class__ is Variable:
-            recorded = tuple([_snapshot(v) if v.__class__ is Variable else v for v in inputs])
+        if isinstance(t, Variable):
+            inputs = tuple([v._parent if v.__class__ is _UnreadVariable else v for v in inputs])
+            recorded = tuple([_snapshot(v) if isinstance(v, Variable) else v for v in inputs])
             break
     for tape in active:
         ids = tape._ids
@@ -45,7 +91,7 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
         for t in inputs:
             if id(t) in ids:
                 hit = True
-            elif t.__class__ is Variable and tape._auto and t._trainable and t._dtype.is_floating:
+            elif isinstance(t, Variable) and tape._auto and t._trainable and t._dtype.is_floating:
                 tape._watch_variable(t)
                 hit = True
         if hit and floating:
@@ -59,4 +105,7 @@ def record(op: str, inputs: tuple, out, attrs=None) -> None:
                         entries.append(("ReadVariableOp", (v,), s, None))
                         ids.add(id(s))
             entries.append((op, recorded, out, attrs))
-            ids.add(id(out))
+            if several:
+                ids.update([id(o) for o in out])
+            else:
+                ids.add(id(out))

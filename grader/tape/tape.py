@@ -19,7 +19,7 @@ from . import provenance
 from .array_ops import reshape, stack, transpose, zeros
 from .gradients import NOT_BATCHABLE, RULES, batch
 from .math_ops import add
-from .recording import active
+from .recording import VariableWatcher, active
 from .shape import TensorShape
 from .tensor import Tensor, Variable, convert_to_tensor, wrap
 
@@ -109,6 +109,12 @@ def _not_a_tensor(obj):
                       % (obj, type(obj).__name__))
 
 
+def _complex_error(t):
+    return TypeError("The engine computes with complex tensors but does not differentiate them (TensorFlow "
+                     "would); got a %s source %r. Differentiate the real and imaginary parts as float tensors."
+                     % (t._dtype.name, t))
+
+
 # -- the backward pass ---------------------------------------------------------------
 def _reach(entries, source_ids: set) -> set:
     """Ids of the sources and of every recorded tensor computed from one of them."""
@@ -116,7 +122,10 @@ def _reach(entries, source_ids: set) -> set:
     for _, inputs, out, _ in entries:
         for t in inputs:
             if id(t) in reach:
-                reach.add(id(out))
+                if out.__class__ is tuple:  # an op with several outputs (tf.custom_gradient)
+                    reach.update([id(o) for o in out])
+                else:
+                    reach.add(id(out))
                 break
     return reach
 
@@ -139,12 +148,34 @@ def _total(contributions: list):
     return total
 
 
+def _upstreams(grads: dict, keep: set, outs: tuple):
+    """The gradient of each output of a several-output op, zeros where none arrived
+    (as TensorFlow fills them); None when no output received any."""
+    found = False
+    upstreams = []
+    for o in outs:
+        key = id(o)
+        g = grads.get(key) if key in keep else grads.pop(key, None)
+        if g is None:
+            g = wrap(np.zeros(o._value.shape, o._dtype._np)[()], o._dtype)
+        else:
+            found = True
+            if g.__class__ is list:
+                g = _total(g)
+        upstreams.append(g)
+    return upstreams if found else None
+
+
 def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
-    """Gradients of sum(targets * seeds) for each source: reverse walk, accumulate."""
+    """Gradients of sum(targets * seeds) for each source: reverse walk, accumulate.
+
+    A target that is itself one of the sources receives its seed directly, watched or
+    not and whatever its dtype, as in TensorFlow (``tape.gradient(v, v)`` is 1).
+    """
     grads: dict = {}
     keep = {id(s) for s in sources}
     for t, seed in zip(targets, seeds):
-        if id(t) not in reach or not t._dtype.is_floating:
+        if not (id(t) in reach and t._dtype.is_floating or id(t) in keep):
             continue
         if seed is not None:
             g = seed
@@ -156,12 +187,17 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
     # reversed() walks from the current end down, so entries a persistent tape
     # appends while recording its own backward pass are not visited.
     for op, inputs, out, attrs in reversed(entries):
-        key = id(out)
-        g = grads.get(key) if key in keep else grads.pop(key, None)
-        if g is None:
-            continue
-        if g.__class__ is list:
-            g = _total(g)
+        if out.__class__ is tuple:
+            g = _upstreams(grads, keep, out)
+            if g is None:
+                continue
+        else:
+            key = id(out)
+            g = grads.get(key) if key in keep else grads.pop(key, None)
+            if g is None:
+                continue
+            if g.__class__ is list:
+                g = _total(g)
         # A recorded output is in ``reach`` only through an input, so one input is always needed.
         if len(inputs) == 1:
             needs = _NEED_ONE
@@ -183,7 +219,7 @@ def _backprop(entries, reach: set, targets, seeds, sources, zero: bool) -> list:
             i += 1
     result = []
     for s in sources:
-        g = grads.get(id(s)) if s._dtype.is_floating else None
+        g = grads.get(id(s))
         if g.__class__ is list:
             g = _total(g)
         if g is None and zero:
@@ -259,13 +295,16 @@ class GradientTape:
         for t in _flatten(tensor):
             if not isinstance(t, Tensor):
                 raise _not_a_tensor(t)
+            t = getattr(t, "_parent", t)  # what ``assign`` returned: its variable
+            if t._dtype.is_complex:
+                raise _complex_error(t)
             if not t._dtype.is_floating:
                 # TensorFlow logs this only the first 5 times per process; the engine logs
                 # it every time, so each graded run shows it.
                 _warn("The dtype of the watched tensor must be floating (e.g. tf.float32), got %r" % t._dtype,
                       limit=sys.maxsize)
                 continue
-            if t.__class__ is Variable:
+            if isinstance(t, Variable):
                 self._watch_variable(t)
             elif id(t) not in self._ids:
                 self._ids.add(id(t))
@@ -315,6 +354,8 @@ class GradientTape:
         for s in flat:
             if not isinstance(s, Tensor):
                 raise _not_a_tensor(s)
+            if s._dtype.is_complex:
+                raise _complex_error(s)
         return flat
 
     def gradient(self, target, sources, output_gradients=None,
@@ -409,8 +450,12 @@ def _rows(entries, reach: set, target, seeds: np.ndarray, sources: list) -> list
     largest = 0
     batchable = True
     for op, _, out, _ in entries:
-        if id(out) in reach:
-            batchable = batchable and op not in NOT_BATCHABLE
+        if op in NOT_BATCHABLE:
+            # (a several-output op keeps a tuple in ``out``, and is never batchable)
+            if out.__class__ is tuple and any(id(o) in reach for o in out) or id(out) in reach:
+                batchable = False
+                break
+        elif id(out) in reach:
             largest = max(largest, np.size(out._value))
     if batchable and n * max(largest, np.size(seeds[0])) <= _BATCHED_ELEMENTS:
         batch[0] = 1
@@ -435,20 +480,23 @@ def _creation_order(variable) -> int:
 
 
 class _Paused:
-    """The ``stop_recording`` context: no tape records inside it (TensorFlow pauses them all)."""
+    """The ``stop_recording`` context: no tape records inside it (TensorFlow pauses them
+    all). Variable watchers stay: TensorFlow's stop_recording leaves them running.
+    ``tape=None`` is TensorFlow's internal ``record.stop_recording()``, without checks."""
 
     __slots__ = ("_tape", "_saved")
 
-    def __init__(self, tape: GradientTape) -> None:
+    def __init__(self, tape: GradientTape | None = None) -> None:
         self._tape = tape
 
     def __enter__(self) -> None:
-        if self._tape._entries is None:
-            raise RuntimeError("Trying to stop recording a tape which is not recording.")
-        if not self._tape._recording:
-            raise ValueError("Tape is not recording.")
+        if self._tape is not None:
+            if self._tape._entries is None:
+                raise RuntimeError("Trying to stop recording a tape which is not recording.")
+            if not self._tape._recording:
+                raise ValueError("Tape is not recording.")
         self._saved = active[:]
-        active.clear()
+        active[:] = [t for t in self._saved if t.__class__ is VariableWatcher]
 
     def __exit__(self, typ, value, traceback) -> None:
         active[:] = self._saved

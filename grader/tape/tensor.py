@@ -171,9 +171,22 @@ def is_tensor(x) -> bool:
 
 
 # -- conversion ----------------------------------------------------------------------
+_RAGGED = "Can't convert non-rectangular Python sequence to Tensor."
+
+
+def _asarray(value):
+    """np.asarray, with TensorFlow's message for a ragged (non-rectangular) list."""
+    try:
+        return np.asarray(value)
+    except ValueError:
+        if isinstance(value, (list, tuple)):
+            raise ValueError(_RAGGED) from None
+        raise
+
+
 def _python_array(value):
     """numpy array for a Python value, with TensorFlow's defaults (float32, int32)."""
-    arr = np.asarray(value)
+    arr = _asarray(value)
     kind = arr.dtype.kind
     if kind == "f" and arr.dtype != np.float32 and not _holds_numpy(value, arr.dtype):
         arr = arr.astype(np.float32)
@@ -183,7 +196,8 @@ def _python_array(value):
         else:
             arr = arr.astype(np.int64)
     if kind == "O":
-        raise ValueError("Can't convert a ragged or mixed Python sequence to a tensor: %r." % (value,))
+        raise ValueError(_RAGGED if isinstance(value, (list, tuple)) else
+                         "Can't convert %r of type %r to a tensor." % (value, type(value).__name__))
     elif kind in "US":
         raise TypeError("The engine has no string tensors; got %r." % (value,))
     return arr
@@ -247,7 +261,7 @@ def _constant(value, dtype) -> Tensor:
             arr = _python_array(value)
         return wrap(_scalar_value(arr), _BY_NP[arr.dtype])
     dtype = dtypes.as_dtype(dtype)
-    src = np.asarray(value)
+    src = _asarray(value)
     if value.__class__ is float:
         src = src + 0.0  # TensorFlow reads a lone Python -0.0 as 0.0 (inside a list it keeps the sign)
     if src.dtype.kind in "OUS":
@@ -299,7 +313,7 @@ def operand(x, dtype: DType) -> Tensor:
     """The other operand of a binary op: Python and numpy values take ``dtype``."""
     c = x.__class__
     if c is float:
-        if dtype.is_floating:
+        if dtype.is_floating or dtype.is_complex:
             return wrap(dtype._scalar(x), dtype)
         raise TypeError("Cannot convert %r to EagerTensor of dtype %s" % (x, dtype.name))
     if c is int and not dtype.is_bool:
@@ -377,15 +391,15 @@ class Variable(Tensor):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         self._store(self._new_value(value, "assign value to"))
-        return self if read_value else None
+        return _UnreadVariable(self) if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         self._store(self._value + self._new_value(delta, "add value to"))
-        return self if read_value else None
+        return _UnreadVariable(self) if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         self._store(self._value - self._new_value(delta, "subtract value from"))
-        return self if read_value else None
+        return _UnreadVariable(self) if read_value else None
 
     def __len__(self):
         raise TypeError("object of type 'ResourceVariable' has no len()")
@@ -427,6 +441,29 @@ class Variable(Tensor):
             self._name, TensorShape(self._value.shape), self._dtype.name, _numpy_text(self.numpy(), True))
 
     __str__ = __repr__
+
+
+class _UnreadVariable(Variable):
+    """What ``assign`` returns, as in TensorFlow: the same variable, not yet read, printed
+    as ``<tf.Variable 'UnreadVariable' ...>``. It reads and writes its variable's value
+    (at the time of use), and the tape records a use of it as a read of that variable.
+    """
+
+    __slots__ = ("_parent",)
+
+    def __init__(self, parent: Variable) -> None:
+        self._parent = parent
+        self._dtype = parent._dtype
+        self._trainable = parent._trainable
+        self._name = "UnreadVariable"
+        self._uid = parent._uid
+
+    @property
+    def _value(self):
+        return self._parent._value
+
+    def _store(self, value) -> None:
+        self._parent._store(value)
 
 
 def _cast_tensor(t: Tensor, dtype: DType) -> Tensor:

@@ -35,6 +35,7 @@ real_tf = pytest.importorskip("tensorflow")
 engine = importlib.import_module(os.environ.get("TAPE_UNDER_TEST", "grader.tape"))
 
 from oracle_programs import PROGRAMS, Program, random_expression  # noqa: E402
+import oracle_programs_keras  # noqa: E402,F401 - registers the second wave of programs
 
 pytestmark = pytest.mark.oracle
 
@@ -88,7 +89,8 @@ def run(module: Any, source: str) -> Outcome:
               if issubclass(w.category, (UserWarning, RuntimeWarning))]
     names = {k: v for k, v in namespace.items()
              if not k.startswith("_") and k not in ("tf", "np")
-             and not isinstance(v, (types.ModuleType, types.FunctionType, type))}
+             and not isinstance(v, (types.ModuleType, types.FunctionType, type))
+             and not callable(v)}  # decorated functions, layers and models: compared by what they return
     return Outcome(out.getvalue(), names, error, records.messages, warned)
 
 
@@ -96,6 +98,12 @@ def describe(value: Any, module: Any) -> Any:
     """A plain, comparable picture of a result: what a student could observe."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return ("py", type(value).__name__, value)
+    if hasattr(value, "path") and hasattr(value, "numpy") and hasattr(value, "shape"):
+        # A Keras weight: its dtype is a string, and it is no tf.Variable under TensorFlow.
+        # Its repr's ", value=..." part is left out: Keras 3 drops it when its numpy
+        # conversion fails, which it does for assigned weights once the program has ended.
+        return ("keras_variable", value.path, value.name, str(value.dtype), tuple(value.shape),
+                value.trainable, np.asarray(value.numpy()), repr(value).split(", value=")[0].rstrip(">"))
     if hasattr(value, "numpy") and hasattr(value, "dtype") and hasattr(value, "shape"):
         kind = "Variable" if isinstance(value, module.Variable) else "Tensor"
         return ("tensor", kind, value.dtype.name, tuple(value.shape.as_list()),
@@ -146,6 +154,15 @@ def differences(expected: Any, got: Any, path: str) -> list[str]:
             out.append(f"{path}: values {expected[4]!r} (TensorFlow) vs {got[4]!r} (engine)")
         if not same_text(expected[5], got[5]):
             out.append(f"{path}: repr\n    TensorFlow: {expected[5]}\n    engine:     {got[5]}")
+        return out
+    if kind == "keras_variable":
+        out = [f"{path}: {label} {expected[i]!r} (TensorFlow) vs {got[i]!r} (engine)"
+               for label, i in (("path", 1), ("name", 2), ("dtype", 3), ("shape", 4), ("trainable", 5))
+               if expected[i] != got[i]]
+        if not out and not _same_numbers(expected[6], got[6]):
+            out.append(f"{path}: values {expected[6]!r} (TensorFlow) vs {got[6]!r} (engine)")
+        if not same_text(expected[7], got[7]):
+            out.append(f"{path}: repr\n    TensorFlow: {expected[7]}\n    engine:     {got[7]}")
         return out
     if kind == "ndarray":
         if expected[1] != got[1] or not _same_numbers(expected[3], got[3]):
@@ -381,6 +398,19 @@ EXTRA_EXPRESSIONS = [
     "tf.math.truediv(x, y)", "tf.where(tf.math.logical_and(x > 0, x < 1), x, -x)",
     "tf.cast(tf.argmax(x, axis=1), x.dtype) * s", "tf.math.floormod(x, 0.7)",
     "tf.math.floordiv(x, 0.7)", "tf.math.pow(x * x + 1, y)",
+    # the second wave
+    "tf.nn.elu(x)", "tf.nn.elu(x * y) * x", "tf.pad(x, [[1, 0], [0, 2]]) * 2.0",
+    "tf.pad(x * x, [[1, 1], [2, 1]], 'REFLECT')", "tf.pad(tf.sin(x), [[2, 1], [1, 3]], mode='SYMMETRIC')",
+    "tf.pad(x, [[0, 1], [1, 0]], constant_values=2.0) * x[0, 0]",
+    "tf.meshgrid(y, x[0])[0] * tf.meshgrid(y, x[0])[1]", "tf.meshgrid(x[1], y, indexing='ij')[1] * s",
+    "tf.linalg.solve(x[:, :3] + 3.0 * tf.eye(3, dtype=x.dtype), x)",
+    "tf.linalg.solve(x[:, :3] + 3.0 * tf.eye(3, dtype=x.dtype), x, adjoint=True)",
+    "tf.clip_by_norm(x, 1.0)", "tf.clip_by_norm(x, 1.5, axes=[1])", "tf.clip_by_norm(x * s, 100.0)",
+    "tf.clip_by_global_norm([x, y], 2.0)[0][0]", "tf.clip_by_global_norm([x, y * s], 2.0)[0][1]",
+    "tf.linalg.global_norm([x, y * s])", "tf.clip_by_value(x, y[:1], s)",
+    "tf.einsum('ij,j->i', x, y)", "tf.einsum('ij,kj->ik', x, x)", "tf.einsum('ij,ij->j', x, tf.sin(x))",
+    "tf.linalg.matvec(x, y) * tf.linalg.matvec(x, tf.cos(y))", "tf.linalg.matvec(x, x[0], transpose_a=True)",
+    "tf.stop_gradient(x * y) * x",
 ]
 
 
@@ -426,7 +456,8 @@ _FutureFeature = type(__import__("__future__").annotations)  # `from __future__ 
 # Names TAPE_API.md asks for although TensorFlow itself lacks them ("the same under tf.math").
 API_EXTRAS = {"math": {"einsum", "matmul", "where"}}
 NAMESPACES = ["", "math", "nn", "linalg", "random", "keras", "keras.optimizers", "keras.losses",
-              "errors"]
+              "errors", "keras.layers", "keras.initializers", "keras.activations", "keras.metrics",
+              "keras.regularizers", "keras.utils", "keras.backend"]
 
 
 @pytest.mark.parametrize("namespace", NAMESPACES, ids=lambda n: "tf." + n if n else "tf")

@@ -228,7 +228,11 @@ def test_invalid_arguments_raise_tensorflows_errors():
 
 def test_variable_assignment():
     v = tf.Variable(2.0)
-    assert v.assign(3.0) is v and float(v) == 3.0
+    unread = v.assign(3.0)  # TensorFlow's _UnreadVariable: the same variable, printed apart
+    assert float(v) == 3.0 and repr(unread).startswith("<tf.Variable 'UnreadVariable' shape=()")
+    unread.assign(4.0)
+    assert float(v) == 4.0 and float(unread) == 4.0 and unread.name == "UnreadVariable"
+    v.assign(3.0)
     v.assign_add(1.0)
     v.assign_sub(0.5)
     assert float(v) == 3.5
@@ -294,7 +298,7 @@ def test_sgd_skips_none_gradients_with_keras_warning():
     with pytest.warns(UserWarning, match="Gradients do not exist for variables"):
         opt.apply_gradients(zip([None, tf.constant(1.0)], [v1, v2]))
     assert float(v1) == 1.0 and v2.numpy() == np.float32(2.0) - np.float32(0.01)
-    assert int(opt.iterations.numpy()) == 1 and opt.iterations.dtype is tf.int64
+    assert int(opt.iterations.numpy()) == 1 and opt.iterations.dtype == tf.int64  # a Keras variable: dtype "int64"
     with pytest.raises(ValueError, match="No gradients provided for any variable."):
         opt.apply_gradients(zip([None], [v1]))
 

@@ -19,12 +19,13 @@ def test_benchmark_quick_run_on_engine_only():
         capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     rows = {line.split()[0]: line for line in proc.stdout.splitlines() if line.strip()}
-    for workload in ("W1", "W2", "W3", "W4", "W5", "W6"):
+    for workload in ("W1", "W2", "W3", "W4", "W5", "W6", "W5M", "W7"):
         assert workload in rows, f"no row for {workload}:\n{proc.stdout}"
         assert "WRONG" not in rows[workload] and "ERROR" not in rows[workload], rows[workload]
         assert rows[workload].split()[2] in ("us", "ms", "s"), rows[workload]  # a time
     assert rows["work"].split()[1:3] == ["engine", "target"], rows["work"]  # no rivals
     assert "grader.tape" in rows["import:"], proc.stdout
+    assert "x engine W4" in rows["W7"] and "x engine W5" in rows["W5M"], proc.stdout  # same-run ratios
 
 
 def test_benchmark_rejects_an_unknown_workload():

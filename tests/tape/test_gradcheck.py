@@ -424,3 +424,97 @@ def test_variables_as_sources(expr):
     """Trainable Variables are watched without ``watch``, by the inner and outer tapes."""
     check_grads(tf, VARIABLE_FUNS[expr], draw((3, 3), seed=1),
                 draw((3, 3), seed=2, away_from_zero=0.5), variables=True)
+
+
+# --- the second wave: custom gradients, clipping, elu, pad, meshgrid, solve, matvec ---------
+
+def _log1pexp_custom():
+    """The guide's custom gradient, written with tf ops so its second derivative exists."""
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+        return tf.math.log(1 + e), grad
+    return log1pexp
+
+
+def _pair_custom():
+    """Two inputs, two outputs: grad_fn gets both upstream gradients."""
+    @tf.custom_gradient
+    def pair(a, b):
+        def grad(da, db):
+            return da * b + db, da * a - db
+        return (a * b, a - b), grad
+    return pair
+
+
+def _recomputed_block(x):
+    return tf.tanh(x * x) * tf.sin(x)
+
+
+SECOND_WAVE = {
+    "custom_gradient log1pexp": ((3, 4), lambda x: _log1pexp_custom()(x)),
+    "custom_gradient two outputs": ((4,), lambda x: (lambda p: p[0] * p[1])(_pair_custom()(x, tf.sin(x)))),
+    "recompute_grad first order": ((4,), lambda x: tf.recompute_grad(_recomputed_block)(x)),
+    "elu": ((3, 4), lambda x: tf.nn.elu(x)),
+    "elu of a product": ((3, 4), lambda x: tf.nn.elu(x * x - 1.0) * x),
+    "pad constant": ((3, 4), lambda x: tf.pad(x * x, [[1, 2], [0, 1]])),
+    "pad reflect": ((3, 4), lambda x: tf.pad(tf.sin(x), [[1, 1], [2, 3]], "REFLECT") ** 2),
+    "pad symmetric": ((3, 4), lambda x: tf.pad(x, [[2, 1], [1, 4]], "SYMMETRIC") * tf.pad(x, [[2, 1], [1, 4]])),
+    "meshgrid xy": ((4,), lambda x: tf.meshgrid(x, tf.exp(x[:3]))[0] * tf.meshgrid(x, tf.exp(x[:3]))[1]),
+    "meshgrid ij": ((4,), lambda x: tf.meshgrid(x, x * x, indexing="ij")[1] * x),
+    "solve": ((3, 3), lambda x: tf.linalg.solve(x + 4.0 * tf.eye(3, dtype=x.dtype), tf.sin(x))),
+    "solve adjoint": ((3, 3), lambda x: tf.linalg.solve(x + 4.0 * tf.eye(3, dtype=x.dtype), x, adjoint=True)),
+    "clip_by_norm clipped": ((3, 4), lambda x: tf.clip_by_norm(x, 1.0)),
+    "clip_by_norm axes": ((3, 4), lambda x: tf.clip_by_norm(x * x, 0.5, axes=[1])),
+    "clip_by_norm unclipped": ((3, 4), lambda x: tf.clip_by_norm(x, 100.0) * x),
+    "clip_by_global_norm": ((3, 4), lambda x: tf.clip_by_global_norm([x, tf.sin(x)], 1.5)[0][1]),
+    "global_norm": ((3, 4), lambda x: tf.linalg.global_norm([x, x * x])),
+    "clip_by_value": ((3, 4), lambda x: tf.clip_by_value(x * 2.0, -1.0, 1.0) * x),
+    "matvec": ((3, 4), lambda x: tf.linalg.matvec(x, tf.cos(x[0]))),
+    "matvec transpose_a": ((3, 4), lambda x: tf.linalg.matvec(x, x[:, 0], transpose_a=True) ** 2),
+    "einsum ij,j->i": ((3, 4), lambda x: tf.einsum("ij,j->i", x, x[0]) ** 2),
+}
+
+
+@pytest.mark.parametrize("op", sorted(SECOND_WAVE))
+def test_second_wave_op(op):
+    shape, fun = SECOND_WAVE[op]
+    x = draw(shape, seed=21, away_from_zero=0.15)
+    if op == "clip_by_value":
+        x = np.where(np.abs(np.abs(x * 2.0) - 1.0) < 0.1, x + 0.15, x)  # away from the clip kinks
+    check_grads(tf, fun, x, order=1 if op.startswith("recompute_grad") else 2)
+
+
+def test_custom_gradient_with_variables_matches_differences():
+    """``variables=``: the gradient function's variable gradients reach the variables."""
+    w = tf.Variable(np.array([0.7, -1.3]))
+
+    @tf.custom_gradient
+    def affine(x):
+        def grad(up, variables):
+            return up * w[0], [tf.stack([tf.reduce_sum(up * x), tf.reduce_sum(up)])]
+        return x * w[0] + w[1], grad
+
+    x = tf.constant(np.array([0.5, 2.0, -1.0]))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_sum(affine(x) ** 2)
+    gx, gw = tape.gradient(y, [x, w])
+    base = np.array([0.5, 2.0, -1.0]) * 0.7 - 1.3
+    np.testing.assert_allclose(gx.numpy(), 2 * base * 0.7)
+    np.testing.assert_allclose(gw.numpy(), [np.sum(2 * base * np.array([0.5, 2.0, -1.0])), np.sum(2 * base)])
+
+
+def test_batched_jacobian_through_einsum_equals_row_by_row():
+    """Einsum and matvec stay in the one-pass batched jacobian; rows agree with gradients."""
+    w = tf.constant(draw((5, 4), seed=3))
+    x = tf.constant(draw((4,), seed=4))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = tf.tanh(tf.einsum("ij,j->i", w, x)) + tf.linalg.matvec(w, x * x)
+    jac = tape.jacobian(y, x).numpy()
+    rows = [tape.gradient(y, x, output_gradients=tf.constant(np.eye(5)[i])).numpy() for i in range(5)]
+    np.testing.assert_allclose(jac, np.stack(rows), rtol=1e-12)
