@@ -1,5 +1,29 @@
 """tapegrader: grade tf.GradientTape exercises against a bundled numpy tape engine.
 
+Data flows one way through the rooms of this package, and imports point the same way::
+
+    exercises/ID.toml ─► authoring ─► student / solution notebooks (.ipynb)
+    submission.ipynb  ─► grading   ─► GradeResult (results.py) ─► delivery ─► reports
+
+* ``authoring/``: what an instructor writes. ``spec`` loads a TOML spec into a frozen
+  ``Spec``, ``expr`` is its function language, ``render`` writes the notebooks,
+  ``scaffold`` is ``grader new``, ``validate`` proves a spec right.
+* ``kinds/``: what each kind of exercise means (gradient, higher-order, jacobian,
+  batch-jacobian, training), one module per kind: its spec keys, references, checks
+  and hints, notebook wording, scaffold. Every other room asks this registry.
+* ``grading/``: one submission in, one ``GradeResult`` out. ``grade`` runs the
+  pipeline: ``sandbox`` + ``execute`` run the notebook in a confined kernel at the
+  visible point and the hidden ones (``points``), ``extract`` brings the answers out as
+  JSON, ``reference`` computes the right answers here, ``check`` judges.
+* ``kernel/``: the only grader code that runs inside the student's kernel (with
+  ``tape/``, the only part a sandbox mounts). It reports; it never judges.
+* ``tape/``: the engine students import as ``tf``; it imports nothing else of ``grader``.
+* ``results.py``: the plain data (``Observed``, ``Run``, ``CheckResult``, ``GradeResult``,
+  ``Status``) passed between the rooms, JSON-safe so nothing from a kernel is trusted.
+* ``delivery/``: results out: HTML, JSON, JUnit, Gradescope, GitHub, gradebooks.
+* ``batch.py`` schedules many ``grade`` calls; ``inline.py`` is the notebook's own check
+  cell (the same judging code as ``grader check``); ``cli.py`` only parses arguments.
+
 Kept import-free on purpose: every graded notebook imports ``grader.tape``, which
 imports this package first, so anything imported here is paid by every student run.
 """

@@ -345,7 +345,7 @@ def _graded(task: _Task, produce: Callable[[], Any]) -> dict[str, Any]:
 class _Lined:
     """A submission in a worker's line: opened, and its own kernel already booting.
 
-    Kernel start is most of a submission's cost (DESIGN.md), so a worker starts the
+    Kernel start is most of a submission's cost (measured: README), so a worker starts the
     kernel of its next submission before grading the current one. The kernel still
     serves this one submission only; a notebook that cannot be opened gets none.
     """
@@ -682,7 +682,7 @@ class BatchOutcome:
 
     @property
     def exit_code(self) -> int:
-        """DESIGN.md's codes for the class: 2 if any could not be graded, else 1 if any
+        """The command line's exit codes for the class: 2 if any could not be graded, else 1 if any
         check failed, else 0 (130 after an interruption)."""
         if self.interrupted:
             return 130

@@ -76,6 +76,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     from grader.delivery import report
     from grader.errors import EXIT_FAILED, EXIT_PASSED
+    from grader.results import Status
 
     from grader.delivery import classroom
 
@@ -106,7 +107,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         github.emit_github([result], [str(submission)])
     if classroom.enabled(args.classroom):
         classroom.append_output([result], [str(submission)])
-    if result.status == "failed-to-grade":
+    if result.status is Status.FAILED_TO_GRADE:
         return EXIT_UNGRADABLE
     return EXIT_PASSED if result.passed else EXIT_FAILED
 
@@ -215,6 +216,8 @@ def _add_grading_options(parser: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from grader import kinds
+
     parser = argparse.ArgumentParser(
         prog="grader",
         description="Grade tf.GradientTape exercises in Jupyter notebooks.",
@@ -244,8 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = sub.add_parser("new", help="scaffold a new exercise spec and solution")
     new.add_argument("id", help="exercise id, e.g. chain_rule_sin")
-    new.add_argument("--kind", default="gradient",
-                     choices=["gradient", "higher-order", "jacobian", "batch-jacobian", "training"])
+    new.add_argument("--kind", default="gradient", choices=kinds.names(),
+                     help="what the exercise asks for (one module each in grader/kinds/)")
     _add_exercise_dirs(new)
     new.set_defaults(func=_cmd_new)
 

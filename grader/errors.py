@@ -7,7 +7,7 @@ the grader prints tracebacks at a user.
 
 from __future__ import annotations
 
-# Exit codes of the command line (DESIGN.md): 0 every check passed, 1 graded and some
+# Exit codes of the command line (a contract scripts rely on): 0 every check passed, 1 graded and some
 # check failed, 2 could not be graded.
 EXIT_PASSED = 0
 EXIT_FAILED = 1

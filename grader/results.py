@@ -8,7 +8,26 @@ trusting an object that came out of a student's kernel.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class Status(str, Enum):
+    """Why a result's score is what it is, as every report and gradebook writes it.
+
+    A ``str`` enum: the JSON value is the string itself (``"graded"`` ...), and a
+    comparison with that string holds, so files written before the enum read the same.
+    """
+
+    GRADED = "graded"  # the answers were judged (passed or not)
+    FAILED_TO_GRADE = "failed-to-grade"  # nothing could be judged: unreadable, unknown
+    TIMED_OUT = "timed-out"  # the submission ran past its time limit
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
 
 
 @dataclass(frozen=True)
@@ -126,15 +145,19 @@ class GradeResult:
     cell_errors: list[CellError] = field(default_factory=list)
     sandbox: str = ""
     title: str = ""
-    # "graded", "failed-to-grade" (nothing could be judged) or "timed-out".
-    status: str = "graded"
-    # Inline plot data for one-variable exercises: drawn by grader/report/plot.py.
+    status: Status = Status.GRADED
+    # Inline plot data for one-variable exercises: drawn by grader/delivery/report/plot.py.
     plot: dict[str, Any] | None = None
     # None, or "needs review: ..." from the integrity scan and the kernel's watch.
     integrity: str | None = None
 
+    def __post_init__(self) -> None:
+        # Callers that still pass the JSON string get the enum member.
+        self.status = Status(self.status)
+
     def to_json(self) -> dict[str, Any]:
-        """DESIGN.md's JSON report schema (plus a few extra keys after the contract's)."""
+        """The JSON report: the keys other tools rely on (exercise, submission, score,
+        max_score, passed, checks, errors, duration_s), then a few extra ones."""
         return {
             "exercise": self.exercise,
             "submission": self.submission,
@@ -156,7 +179,7 @@ class GradeResult:
             ],
             "errors": list(self.errors),
             "duration_s": self.duration_s,
-            "status": self.status,
+            "status": self.status.value,
             "sandbox": self.sandbox,
             "integrity": self.integrity,
             "cell_errors": [asdict(e) for e in self.cell_errors],

@@ -1,9 +1,12 @@
 """Spec + ``templates/notebook/`` -> the student and solution notebooks.
 
-Both notebooks have the same cells, in the order DESIGN.md fixes and with its tags:
+Both notebooks have the same cells, in a fixed order and with the tags the grader
+relies on:
 instructions (Markdown), ``setup`` (the engine import), ``parameters`` (the point as
 plain literals), ``answer`` (starter code, or ``solutions/ID.py`` in the solution
-notebook) and ``check`` (the in-notebook feedback call). The notebook metadata names
+notebook) and ``check`` (the in-notebook feedback call). What a kind's notebook says
+(how each variable is held, what each answer is, the default steps) comes from the
+kind's module in ``grader/kinds/``. The notebook metadata names
 the exercise and the hash of the spec it came from, so the grader can tell when a
 submission was rendered from an older spec.
 
@@ -20,46 +23,13 @@ from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from grader import resources
+from grader import kinds, resources
 from grader.errors import SpecError
 from grader.authoring.expr import latex_name
 from grader.authoring.spec import Spec, VariableSpec, find_spec, load_course
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 TAGS = ("setup", "parameters", "answer", "check")
-
-_DEFAULT_STEPS = {
-    "gradient": [
-        "Create each variable from its parameter: `tf.Variable(...)` for variables, "
-        "`tf.constant(...)` for constants.",
-        "Inside `with tf.GradientTape() as tape:` (watching any constants with "
-        "`tape.watch`), compute the function.",
-        "After the block, assign the gradient(s) from `tape.gradient(target, sources)`.",
-    ],
-    "higher-order": [
-        "Create the variable from its parameter.",
-        "Nest two tapes; compute the function in the inner block.",
-        "Take the first derivative with the inner tape inside the outer block, and the "
-        "second derivative with the outer tape after it.",
-    ],
-    "jacobian": [
-        "Create the variable from its parameter.",
-        "Inside the tape, compute the (vector-valued) function.",
-        "Assign `tape.jacobian(y, x)`.",
-    ],
-    "batch-jacobian": [
-        "Create the batch from its parameter (first axis = examples).",
-        "Inside the tape, compute the function row by row.",
-        "Assign `tape.batch_jacobian(y, x)`.",
-    ],
-    "training": [
-        "Create the trainable variables from their starting values and the data as constants.",
-        "In a loop of `epochs` steps, compute the loss under a tape, take its gradients "
-        "with respect to the trainable variables and apply them with the optimizer.",
-        "After the loop, assign the trained values.",
-    ],
-}
-
 
 # ---------------------------------------------------------------------------
 # Python literals for the parameters cell
@@ -87,10 +57,7 @@ def parameter_assignments(spec: Spec, values: Mapping[str, Any]) -> list[tuple[s
     """(name, literal) pairs of the parameters cell, in the spec's order."""
     pairs = [(var.param, python_literal(_as_variable_dtype(var, values[var.name])))
              for var in spec.variables]
-    if spec.training is not None:
-        pairs.append(("learning_rate", repr(float(spec.training.learning_rate))))
-        pairs.append(("epochs", repr(int(spec.training.epochs))))
-    return pairs
+    return pairs + kinds.get(spec.kind).extra_parameters(spec)
 
 
 def parameters_source(spec: Spec, values: Mapping[str, Any]) -> str:
@@ -117,34 +84,16 @@ def _template(name: str) -> Any:
     return _environment().get_template(name)
 
 
-def _held_as(spec: Spec, var: VariableSpec) -> str:
-    if spec.kind == "training":
-        return "trained `tf.Variable`" if var.role == "variable" else "data (`tf.constant`)"
-    return "`tf.Variable`" if var.role == "variable" else "`tf.constant` (watch it)"
-
-
 def _function_letters(spec: Spec) -> dict[str, str]:
     """The letter each answer's function is shown under: f (or L) for the spec's, then
     g, h ... for answers with a function of their own."""
-    main = "L" if spec.kind == "training" else "f"
+    main = kinds.get(spec.kind).letter
     extra = itertools.chain("ghpq", (f"g_{{{i}}}" for i in itertools.count(1)))
     return {a.name: next(extra) if a.function else main for a in spec.answers}
 
 
 def _answer_text(spec: Spec, answer: Any, letters: Mapping[str, str]) -> str:
-    sources = ", ".join(f"`{s}`" for s in answer.of)
-    if spec.kind == "training":
-        what = f"the trained value of `{answer.of[0]}`"
-    elif spec.kind == "jacobian":
-        what = f"the Jacobian with respect to {sources}"
-    elif spec.kind == "batch-jacobian":
-        what = f"the batch Jacobian with respect to {sources}"
-    elif answer.order > 1:
-        what = f"the order-{answer.order} derivative with respect to {sources}"
-    elif answer.is_list:
-        what = f"the list of gradients with respect to {sources}"
-    else:
-        what = f"the gradient with respect to {sources}"
+    what = kinds.get(spec.kind).answer_text(spec, answer)
     if len(set(letters.values())) > 1:
         what += f" of {letters[answer.name]}"
     return f"{answer.description} ({what})" if answer.description else what
@@ -153,7 +102,7 @@ def _answer_text(spec: Spec, answer: Any, letters: Mapping[str, str]) -> str:
 def _functions(spec: Spec) -> list[dict[str, str]]:
     args = ", ".join(latex_name(v.name) for v in spec.variables)
     letters = _function_letters(spec)
-    items = [{"lhs": f"{'L' if spec.kind == 'training' else 'f'}({args})",
+    items = [{"lhs": f"{kinds.get(spec.kind).letter}({args})",
               "latex": spec.expression.latex()}]
     for answer in spec.answers:
         if answer.function:
@@ -163,18 +112,16 @@ def _functions(spec: Spec) -> list[dict[str, str]]:
 
 
 def instructions_source(spec: Spec) -> str:
-    variables = [{"param": v.param, "dtype": v.dtype, "held": _held_as(spec, v),
+    kind = kinds.get(spec.kind)
+    variables = [{"param": v.param, "dtype": v.dtype, "held": kind.held_as(v),
                   "shown": v.point if isinstance(v.point, str) else python_literal(v.value)}
                  for v in spec.variables]
     letters = _function_letters(spec)
     answers = [{"name": a.name, "text": _answer_text(spec, a, letters)} for a in spec.answers]
-    optimizer = None
-    if spec.training is not None:
-        optimizer = {"sgd": "`tf.keras.optimizers.SGD`",
-                     "adam": "`tf.keras.optimizers.Adam`"}[spec.training.optimizer]
     return _template("instructions.md.j2").render(
         spec=spec, functions=_functions(spec), variables=variables, answers=answers,
-        steps=list(spec.steps) or _DEFAULT_STEPS[spec.kind], optimizer=optimizer).strip()
+        steps=list(spec.steps) or list(kind.steps), function_note=kind.function_note(spec),
+        extra_parameters=kind.extra_parameters(spec)).strip()
 
 
 # ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@ The layout of a spec file (every key is described in ``grader new``'s scaffold):
 
     id = "quadratic_derivative"          # must match the file name
     title = "..."
-    kind = "gradient"                    # gradient|higher-order|jacobian|batch-jacobian|training
+    kind = "gradient"                    # a name from grader.kinds (its keys below)
     dtype = "float32"                    # the float dtype the answers must have
     function = "x**2 + 2*x - 1"          # grader/expr.py's language
     statement = "..."                    # Markdown
@@ -26,6 +26,10 @@ The layout of a spec file (every key is described in ``grader new``'s scaffold):
     [hints]        KEY = "text"                            (optional)
     [points]       visible?, hidden?, tape?, dtype?        (optional)
     [training]     optimizer, learning_rate, epochs, momentum?   (kind = "training")
+
+What a kind allows (several sources per answer, ``order`` above 1, its own tables
+such as ``[training]``) is declared by the kind's module in ``grader/kinds/``; this
+module asks the registry and knows no kind by name.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from grader import kinds
 from grader.authoring import expr
 from grader.errors import ExpressionError, SpecError
 
@@ -50,11 +55,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
-KINDS = ("gradient", "higher-order", "jacobian", "batch-jacobian", "training")
 FLOAT_DTYPES = ("float16", "float32", "float64")
 DTYPES = FLOAT_DTYPES + ("int32", "int64")
 ROLES = ("variable", "constant")
-OPTIMIZERS = ("sgd", "adam")
 # Failure kinds a spec may give its own hint for (grader/check.py fills in the rest).
 HINT_KEYS = ("none", "value", "dtype", "shape", "hardcoded", "not_tape", "runtime_error",
              "sign", "factor", "missing", "nan", "not_followed", "cell_error", "none_int",
@@ -169,6 +172,8 @@ class Spec:
     steps: tuple[str, ...] = ()
     points: Mapping[str, float] = field(default_factory=dict)
     training: TrainingSpec | None = None
+    # The kind's own tables (grader/kinds: Kind.tables), parsed, by key.
+    tables: Mapping[str, Any] = field(default_factory=dict)
     expression: expr.Expression = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
 
     def __eq__(self, other: object) -> bool:
@@ -393,7 +398,7 @@ def _parse_function(reader: _Reader, name: str, text: str,
                               where=f"key `{reader.key(name)}`", fix=err.fix) from None
 
 
-def _answer(reader: _Reader, kind: str, variables: tuple[str, ...],
+def _answer(reader: _Reader, kind: kinds.Kind, variables: tuple[str, ...],
             main: expr.Expression) -> AnswerSpec:
     reader.known(("name", "of"), ("order", "function", "description"))
     name = _identifier(reader, "name", "an answer name")
@@ -408,20 +413,13 @@ def _answer(reader: _Reader, kind: str, variables: tuple[str, ...],
                                _did_you_mean(source, variables))
     if len(set(of)) != len(of):
         raise reader.error("of", f"a variable is listed twice in {list(of)}")
-    if len(of) > 1 and kind in ("jacobian", "batch-jacobian", "training"):
-        raise reader.error("of", f"a {kind} answer has one variable, found {list(of)}",
-                           "use one answer per variable")
     order = reader.integer("order", 1, minimum=1)
-    if order > 1 and kind != "higher-order":
-        raise reader.error("order", f"order {order} needs kind = \"higher-order\", "
-                           f"this exercise is {kind!r}")
-    if kind == "higher-order" and order > 1 and len(of) > 1:
-        raise reader.error("of", "a higher-order answer has one variable",
-                           "use one answer per variable")
     function = reader.text("function", "")
     expression = _parse_function(reader, "function", function, variables) if function else main
-    return AnswerSpec(name=name, of=of, order=order, function=function,
-                      description=reader.text("description", ""), expression=expression)
+    answer = AnswerSpec(name=name, of=of, order=order, function=function,
+                        description=reader.text("description", ""), expression=expression)
+    kind.check_answer(reader, answer)
+    return answer
 
 
 def _hidden(reader: _Reader, variables: tuple[str, ...]) -> HiddenSpec:
@@ -448,17 +446,6 @@ def _hidden(reader: _Reader, variables: tuple[str, ...]) -> HiddenSpec:
         raise reader.error("vary", "hidden points need at least one variable to vary",
                            "list a variable in `vary`, or set `count = 0`")
     return HiddenSpec(count=count, range=low_high, spread=spread, vary=tuple(vary))
-
-
-def _training(reader: _Reader) -> TrainingSpec:
-    reader.known(("optimizer", "learning_rate", "epochs"), ("momentum",))
-    optimizer = reader.choice("optimizer", OPTIMIZERS)
-    momentum = reader.number("momentum", 0.0, minimum=0.0)
-    if momentum and optimizer != "sgd":
-        raise reader.error("momentum", "momentum applies to the sgd optimizer only")
-    return TrainingSpec(optimizer=optimizer,
-                        learning_rate=reader.number("learning_rate", positive=True),
-                        epochs=reader.integer("epochs", 100, minimum=1), momentum=momentum)
 
 
 def _expected(reader: _Reader, answers: tuple[AnswerSpec, ...]) -> dict[str, np.ndarray]:
@@ -491,8 +478,29 @@ def _points(reader: _Reader) -> dict[str, float]:
 
 _TOP_REQUIRED = ("id", "title", "kind", "statement", "function", "variables", "answers",
                  "starter")
-_TOP_OPTIONAL = ("dtype", "expected", "tolerance", "hidden", "hints", "steps", "points",
-                 "training")
+_TOP_OPTIONAL = ("dtype", "expected", "tolerance", "hidden", "hints", "steps", "points")
+
+
+def _kind_tables() -> tuple[str, ...]:
+    """Every top-level table some kind adds (``training`` ...): allowed keys, each
+    refused with a message when the spec's kind is another."""
+    return tuple(dict.fromkeys(t for n in kinds.names() for t in kinds.get(n).tables))
+
+
+def _tables_of(top: _Reader, kind: kinds.Kind, document: Mapping[str, Any]) -> dict[str, Any]:
+    parsed = {}
+    for key, table in kind.tables.items():
+        if key in document:
+            parsed[key] = table.parse(top.table_at(key))
+        elif table.required:
+            raise top.error(key, f"missing required key `{key}` for kind = \"{kind.name}\"",
+                            table.fix or None)
+    for key in _kind_tables():
+        if key in document and key not in kind.tables:
+            owner = next(n for n in kinds.names() if key in kinds.get(n).tables)
+            raise top.error(key, f"a [{key}] table needs kind = \"{owner}\", this exercise "
+                            f"is {kind.name!r}", "remove the table or change the kind")
+    return parsed
 
 
 def parse_spec(data: bytes, path: Path) -> Spec:
@@ -505,14 +513,14 @@ def parse_spec(data: bytes, path: Path) -> Spec:
         raise SpecError(f"not valid TOML: {err}", path=str(path),
                         fix="check quotes, brackets and `key = value` lines") from None
     top = _Reader(path, document)
-    top.known(_TOP_REQUIRED, _TOP_OPTIONAL)
+    top.known(_TOP_REQUIRED, _TOP_OPTIONAL + _kind_tables())
     spec_id = top.text("id")
     if not _ID.match(spec_id):
         raise top.error("id", f"expected lower-case letters, digits and _, found {spec_id!r}")
     if spec_id != path.stem:
         raise top.error("id", f"the id {spec_id!r} differs from the file name {path.name!r}",
                         f"rename the file to {spec_id}.toml or set id = {path.stem!r}")
-    kind = top.choice("kind", KINDS)
+    kind = kinds.get(top.choice("kind", kinds.names()))
     variables = tuple(_variable(r) for r in top.tables("variables"))
     names = tuple(v.name for v in variables)
     if len(set(names)) != len(names):
@@ -537,25 +545,11 @@ def parse_spec(data: bytes, path: Path) -> Spec:
     clash = set(answer_names) & set(params)
     if clash:
         raise top.error("answers", f"answer names {sorted(clash)} are also parameter names")
-    training = None
-    if kind == "training":
-        if "training" not in document:
-            raise top.error("training", "missing required key `training` for kind = "
-                            "\"training\"", "add a [training] table: optimizer, "
-                            "learning_rate, epochs")
-        training = _training(top.table_at("training"))
-        trainable = [v.name for v in variables if v.role == "variable"]
-        for answer in answers:
-            if answer.of[0] not in trainable:
-                raise top.error("answers", f"answer `{answer.name}` is of `{answer.of[0]}`, "
-                                "which is not a trained parameter (role = \"variable\")")
-    elif "training" in document:
-        raise top.error("training", f"a [training] table needs kind = \"training\", this "
-                        f"exercise is {kind!r}", "remove the table or change the kind")
+    tables = _tables_of(top, kind, document)
     steps = top.get("steps", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
                     "a list of strings", [])
     spec = Spec(
-        id=spec_id, title=top.text("title"), kind=kind, statement=top.text("statement"),
+        id=spec_id, title=top.text("title"), kind=kind.name, statement=top.text("statement"),
         function=function, variables=variables,
         dtype=top.choice("dtype", FLOAT_DTYPES, "float32"), answers=answers,
         expected=_expected(top.table_at("expected"), answers),
@@ -563,8 +557,10 @@ def parse_spec(data: bytes, path: Path) -> Spec:
         hidden=_hidden(top.table_at("hidden"), names),
         hints=_strings(top.table_at("hints"), HINT_KEYS), starter=top.text("starter"),
         path=path, sha256=hashlib.sha256(data).hexdigest(), steps=tuple(steps),
-        points=_points(top.table_at("points")), training=training, expression=main,
+        points=_points(top.table_at("points")), training=tables.get("training"),
+        tables=tables, expression=main,
     )
+    kind.check_spec(top, spec, document)
     _check_defined(spec, top)
     return spec
 

@@ -19,6 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
+from grader import kinds
 from grader.results import CellError, CheckResult, Observed, Run
 from grader.authoring.spec import Tolerance
 
@@ -26,9 +27,6 @@ VISIBLE = 2.0
 HIDDEN = 2.0
 TAPE = 1.0
 DTYPE = 0.5
-
-# Kinds whose answers are gradients the tape must have produced.
-TAPE_KINDS = frozenset({"gradient", "higher-order", "jacobian", "batch-jacobian"})
 
 # Factors a derivative is commonly off by (forgetting the 2 of x**2, halving twice ...).
 _FACTORS = (2.0, 0.5, 3.0, 1.0 / 3.0, 4.0, 0.25)
@@ -403,7 +401,7 @@ def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectat
                               max_score=VISIBLE)
         checks.append(visible)
         checks.append(check_dtype(obs, expect, hints=hints, max_score=DTYPE))
-        if kind in TAPE_KINDS:
+        if kinds.get(kind).tape:
             judged = [(r, r.answers.get(name), e[name]) for r, e in zip(runs, expectations)]
             checks.append(check_tape(judged, name, value_passed=visible.passed, hints=hints,
                                      max_score=TAPE, withheld=withheld))

@@ -1,6 +1,6 @@
 """Grade one notebook: read it, run it at the visible and hidden points, judge, report.
 
-This is the pipeline of DESIGN.md as one function other tools call (the CLI's
+This is the whole grading pipeline as one function other tools call (the CLI's
 ``check``, ``batch``, the Gradescope runner). It never raises for anything a
 submission does: a notebook that cannot be read, run or judged still ends in a
 ``GradeResult`` whose ``errors`` say what happened and how to fix it.
@@ -12,10 +12,15 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader.errors import GraderError, NotebookError
-from grader.results import Execution, GradeResult, Run
+from grader.results import Execution, GradeResult, Run, Status
+
+if TYPE_CHECKING:
+    from grader.authoring.spec import Spec
+    from grader.grading.check import Expectation
+    from grader.grading.points import Point
 
 # A notebook larger than this is refused before parsing: no exercise needs it, and
 # reading a huge JSON file is itself a way to stall the grader.
@@ -112,15 +117,17 @@ def _runs_for(execution: Execution, labels: list[tuple[str, bool, dict]]) -> lis
     return runs[: len(labels)]
 
 
-def _plot(spec: Any, points: list[Any], expectations: list[dict], runs: list[Run]) -> dict | None:
+def _plot(spec: Spec, points: list[Point], expectations: list[dict],
+          runs: list[Run]) -> dict | None:
     """Samples of f and the tangents at each point, for one-variable gradient exercises."""
     import numpy as np
 
+    from grader import kinds
+    from grader.authoring import expr
     from grader.grading import check
 
-    from grader.authoring import expr
-
-    if spec.kind != "gradient" or len(spec.variables) != 1 or len(spec.answers) != 1:
+    if not kinds.get(spec.kind).plots_tangents or len(spec.variables) != 1 \
+            or len(spec.answers) != 1:
         return None
     var = spec.variables[0].name
     answer = spec.answers[0].name
@@ -155,7 +162,8 @@ def _plot(spec: Any, points: list[Any], expectations: list[dict], runs: list[Run
 
 
 def failed_to_grade(submission: str, message: str, *, exercise: str = "",
-                    duration_s: float = 0.0, status: str = "failed-to-grade") -> GradeResult:
+                    duration_s: float = 0.0,
+                    status: Status = Status.FAILED_TO_GRADE) -> GradeResult:
     return GradeResult(exercise=exercise, submission=submission, score=0.0, max_score=0.0,
                        passed=False, errors=[message], duration_s=round(duration_s, 3),
                        status=status)
@@ -188,11 +196,11 @@ def open_submission(path: Path, exercise: str | None = None) -> tuple[Any, bytes
     return nb, data, exercise_of(nb, path, exercise)
 
 
-def expectations_at(spec: Any, point: Any) -> dict[str, Any]:
+def expectations_at(spec: Spec, point: Point) -> dict[str, Expectation]:
     """What each answer must be at ``point``: references computed here, never in a kernel."""
     from grader.grading import check, reference
 
-    from grader.grading.tape_check import tape_target
+    from grader.kinds import tape_target
 
     values = reference.reference_answers(spec, point.values)
     return {a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
@@ -202,7 +210,7 @@ def expectations_at(spec: Any, point: Any) -> dict[str, Any]:
             for a in spec.answers}
 
 
-def judged_names(spec: Any) -> tuple[list[str], list[str]]:
+def judged_names(spec: Spec) -> tuple[list[str], list[str]]:
     """The answers to read, and the exercise's variables read alongside to explain a None."""
     answers = [a.name for a in spec.answers]
     return answers, [v.name for v in spec.variables if v.name not in answers]
@@ -261,9 +269,9 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     score, max_score = check.total(checks)
     cell_errors = [e for r in runs[:1] for e in r.errors]
     errors = [execution.fatal] if execution.fatal else []
-    status = "graded"
+    status = Status.GRADED
     if runs and runs[0].timed_out or execution.timed_out:
-        status = "timed-out"
+        status = Status.TIMED_OUT
     return GradeResult(
         exercise=spec.id, submission=submission, score=score, max_score=max_score,
         passed=bool(checks) and score == max_score, checks=checks, errors=errors,
@@ -286,7 +294,7 @@ def findings_and_tampering(findings: list, runs: list[Run]) -> str | None:
     return text
 
 
-def status_of(result: GradeResult) -> str:
+def status_of(result: GradeResult) -> Status:
     """``graded``, ``failed-to-grade`` or ``timed-out``, for gradebooks."""
     return result.status
 

@@ -1,7 +1,7 @@
 """The points an exercise is graded at: the visible one, then seeded hidden ones.
 
 A student who types the number instead of computing it passes the visible point
-only; the hidden points (DESIGN.md) catch that. They are drawn from the spec's
+only; the hidden points catch that. They are drawn from the spec's
 hidden settings with a generator seeded by the grading seed *and* the exercise id,
 so a regrade draws the same points and two exercises never share a sequence.
 

@@ -10,7 +10,8 @@ derivative for. The answer counts as the tape's when one such call had
   variable, not a fresh one), and
 - its one target equal to what the exercise differentiates there: the function's
   value for a first derivative or Jacobian, the previous derivative for a higher
-  order (``tape_target``), computed here in float64, never in the kernel.
+  order (each kind's ``tape_target`` in ``grader.kinds``), computed here in float64,
+  never in the kernel.
 
 ``judge`` runs at the visible point and at every hidden point. It returns why the
 evidence falls short, in words a student can act on, or None.
@@ -18,34 +19,17 @@ evidence falls short, in words a student can act on, or None.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from grader.authoring.spec import AnswerSpec, Spec, format_value
+from grader.authoring.spec import AnswerSpec, format_value
 from grader.results import Observed, TapeEvidence
 
-TAPE_KINDS = ("gradient", "higher-order", "jacobian", "batch-jacobian")
 # The kernel computes in float32: its target values carry float32 rounding.
 _TARGET_RTOL = 1e-4
 _TARGET_ATOL = 1e-5
 _SOURCE_RTOL = 1e-6
-
-
-def tape_target(spec: Spec, answer: AnswerSpec, point: Mapping[str, np.ndarray]
-                ) -> np.ndarray | None:
-    """The value the differentiated target must hold at ``point`` (None: no tape check)."""
-    if spec.kind not in TAPE_KINDS:
-        return None
-    values = {name: np.asarray(v, dtype=np.float64) for name, v in point.items()}
-    if answer.order <= 1:
-        return np.asarray(answer.expression.evaluate(values), dtype=np.float64)
-    from grader.grading.reference import _engine_answer
-    import grader.tape as tf
-
-    lower = replace(answer, order=answer.order - 1)
-    return np.asarray(_engine_answer(tf, spec, lower, values), dtype=np.float64)
 
 
 def _array(value: Any) -> np.ndarray | None:

@@ -51,7 +51,7 @@ def test_every_submission_gets_a_row_and_reports_whatever_happens(tmp_path):
     assert outcome.exit_code == 2 and not outcome.interrupted
     book = gradebook.read(out)
     assert book.complete and len(book.rows) == 7
-    # The report JSON is DESIGN.md's schema plus the key a resume compares.
+    # The report JSON is the documented schema plus the key a resume compares.
     data = json.loads((out / "reports/ann/hw.json").read_text())
     assert data["score"] == 2.0 and data["submission"] == "ann/hw.ipynb"
     assert set(data["batch"]) == {"content_sha256", "exercise", "spec_sha256", "seed"}

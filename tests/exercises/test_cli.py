@@ -14,7 +14,8 @@ from grader.cli import main
 from grader.authoring.render import python_literal
 from grader.grading.reference import reference_answers
 from grader.resources import exercises_dir, solutions_dir
-from grader.authoring.spec import KINDS, format_value, load_course
+from grader.authoring.spec import format_value, load_course
+from grader.kinds import names as kind_names
 
 COURSE = load_course(exercises_dir())
 
@@ -112,7 +113,7 @@ def test_a_starter_that_already_solves_is_caught(course_copy, capsys):
     assert "the starter code already gives the right answers" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", kind_names())
 def test_new_then_validate(kind, tmp_path, capsys):
     exercises, solutions = tmp_path / "ex", tmp_path / "sol"
     exercise_id = "my_" + kind.replace("-", "_")

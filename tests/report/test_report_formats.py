@@ -1,4 +1,4 @@
-"""The machine formats keep their contracts: DESIGN.md's JSON, JUnit, Gradescope, files."""
+"""The machine formats keep their contracts: the JSON report, JUnit, Gradescope, files."""
 
 from __future__ import annotations
 

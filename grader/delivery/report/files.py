@@ -13,6 +13,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from grader.results import GradeResult
+
 
 def atomic_write(path: Path, text: str) -> Path:
     """Write ``text`` (UTF-8) to ``path`` by temp file and rename; creates parent folders."""
@@ -33,7 +35,7 @@ def atomic_write(path: Path, text: str) -> Path:
     return path
 
 
-def write_reports(result: Any, *, html: str | Path | None = None, json: str | Path | None = None,
+def write_reports(result: GradeResult, *, html: str | Path | None = None, json: str | Path | None = None,
                   junit: str | Path | None = None,
                   gradescope: str | Path | None = None) -> list[Path]:
     """Write each report whose path is given; returns the paths written, in that order."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from grader.delivery.report.text import failed_checks, format_pair, format_points, one_line, verdict
+from grader.results import GradeResult
 
 # The summary lists the failed checks of this many submissions, and a table row for
 # this many; the rest are counted. GitHub refuses a step summary over 1 MiB.
@@ -26,7 +27,7 @@ def values_sentence(check: Any, limit: int) -> str:
     return f"Expected: {expected}; got: {got}."
 
 
-def _failed_rows(result: Any) -> list[dict[str, Any]]:
+def _failed_rows(result: GradeResult) -> list[dict[str, Any]]:
     rows = []
     for check in failed_checks(result):
         text = f"{one_line(check.message, 500)} {values_sentence(check, 120)}"
@@ -75,7 +76,7 @@ def _command(file: str, title: str, message: str) -> str:
             f"::{escape_data(message)}")
 
 
-def github_annotations(result: Any, notebook_path: str) -> list[str]:
+def github_annotations(result: GradeResult, notebook_path: str) -> list[str]:
     """``::error`` lines: grading errors first, then cell errors, then failed checks.
 
     All of them, in that order of importance; GitHub's limit of 10 shown per step is

@@ -1,4 +1,4 @@
-"""The reports machines read: DESIGN.md's JSON, JUnit XML, Gradescope's results.json.
+"""The reports machines read: the JSON report, JUnit XML, Gradescope's results.json.
 
 JSON is ``GradeResult.to_json()`` made strictly valid (NaN and infinities become the
 strings "nan", "inf", "-inf", the convention of ``results.Observed``). JUnit is built
@@ -12,6 +12,7 @@ import re
 from typing import Any, Sequence
 
 from grader.delivery.report.text import clean, failed_checks, format_pair, format_points, one_line
+from grader.results import GradeResult
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -33,8 +34,9 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def json_report(result: Any) -> dict[str, Any]:
-    """DESIGN.md's JSON report, ready for ``json.dumps(..., allow_nan=False)``."""
+def json_report(result: GradeResult) -> dict[str, Any]:
+    """The JSON report (``GradeResult.to_json``'s keys), ready for
+    ``json.dumps(..., allow_nan=False)``."""
     return json_safe(result.to_json())
 
 
@@ -55,7 +57,7 @@ def _seconds(value: Any) -> str:
     return f"{float(value):.3f}" if ok else "0.000"
 
 
-def _testsuite(parent: Any, result: Any) -> tuple[int, int, int]:
+def _testsuite(parent: Any, result: GradeResult) -> tuple[int, int, int]:
     """One <testsuite> for ``result``; returns (tests, failures, errors)."""
     import xml.etree.ElementTree as ET
 
@@ -126,7 +128,7 @@ def _number(value: Any) -> float:
     return float(value) if ok else 0.0
 
 
-def gradescope_json(result: Any) -> dict[str, Any]:
+def gradescope_json(result: GradeResult) -> dict[str, Any]:
     """Gradescope's ``results.json`` for one submission.
 
     Checks at hidden points are ``after_published``: students see them once grades are
@@ -163,7 +165,7 @@ def gradescope_json(result: Any) -> dict[str, Any]:
     }
 
 
-def gradescope_output(result: Any) -> str:
+def gradescope_output(result: GradeResult) -> str:
     """The summary Gradescope shows above the tests."""
     failed = len(failed_checks(result))
     head = (f"Score: {format_points(result.score)} / {format_points(result.max_score)} "

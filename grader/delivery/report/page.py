@@ -14,11 +14,12 @@ from typing import Any
 from grader.delivery.report.plot import plot_model
 from grader.delivery.report.text import (clean, failed_checks, format_pair, format_points, one_line,
                                 shorten, tail, verdict)
+from grader.results import GradeResult
 
 # Longest message, hint or error shown; longest cell source and traceback.
 _TEXT, _CODE = 2000, 20000
 
-# How the report names the cells the exercise tags (DESIGN.md's notebook contract).
+# How the report names the cells the exercise tags (the tags render.py writes).
 _CELL_ROLES = {
     "answer": "your answer cell",
     "parameters": "the cell that sets the point",
@@ -66,7 +67,7 @@ def _cell_error(err: Any) -> dict[str, Any]:
     }
 
 
-def page_model(result: Any) -> dict[str, Any]:
+def page_model(result: GradeResult) -> dict[str, Any]:
     """The strings and numbers ``report.html.j2`` shows, all cleaned of control codes."""
     rows = [_check_row(i, c) for i, c in enumerate(result.checks, start=1)]
     failed = [r for r in rows if not r["passed"]]
@@ -95,14 +96,14 @@ def page_model(result: Any) -> dict[str, Any]:
     }
 
 
-def render_html(result: Any) -> str:
+def render_html(result: GradeResult) -> str:
     """The whole report page for one submission, as a string."""
     from grader.delivery.report.templates import environment
 
     return environment("html").get_template("report.html.j2").render(page=page_model(result))
 
 
-def render_inline(result: Any) -> str:
+def render_inline(result: GradeResult) -> str:
     """The compact panel the notebook's check cell shows under itself (no page chrome)."""
     from grader.delivery.report.templates import environment
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from grader.delivery.report.text import failed_checks, format_pair, format_points, one_line, verdict
+from grader.results import GradeResult
 
 _GREEN, _RED, _YELLOW, _BOLD, _DIM, _RESET = (
     "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m")
 
 
-def terminal_summary(result: Any, *, color: bool) -> str:
+def terminal_summary(result: GradeResult, *, color: bool) -> str:
     """A short plain-text summary; ANSI colours only when ``color`` is true."""
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if color else text

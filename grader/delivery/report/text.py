@@ -12,6 +12,8 @@ import math
 import re
 from typing import Any
 
+from grader.results import GradeResult
+
 # CSI sequences (colours, cursor moves), OSC sequences (titles, hyperlinks), and any
 # other two-byte escape: everything a traceback from IPython may carry.
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
@@ -120,11 +122,11 @@ def format_points(x: float) -> str:
     return f"{round(float(x), 2):g}"
 
 
-def failed_checks(result: Any) -> list[Any]:
+def failed_checks(result: GradeResult) -> list[Any]:
     return [c for c in result.checks if not c.passed]
 
 
-def verdict(result: Any) -> str:
+def verdict(result: GradeResult) -> str:
     """One word a gradebook, a log or a screen reader can use."""
     if result.passed:
         return "passed"

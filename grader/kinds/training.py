@@ -1,0 +1,162 @@
+"""Kind ``training``: a custom training loop, judged by where the parameters end up.
+
+The spec's function is the loss; the variables with role "variable" are trained,
+the others are data. Its own ``[training]`` table names the optimizer, learning
+rate and number of epochs; the reference runs that loop with the engine, and again
+with finite-difference gradients and Keras' update rules written out in numpy. The
+answers are trained values, not tape results, so there is no tape check.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from grader.kinds import calculus
+from grader.kinds.base import Kind, Scaffold, Table
+
+if TYPE_CHECKING:
+    from grader.authoring.spec import AnswerSpec, Spec, VariableSpec, _Reader
+
+OPTIMIZERS = ("sgd", "adam")
+_RTOL = 1e-5
+
+
+def parse_training(reader: _Reader) -> Any:
+    """The ``[training]`` table as a ``TrainingSpec``."""
+    from grader.authoring.spec import TrainingSpec
+
+    reader.known(("optimizer", "learning_rate", "epochs"), ("momentum",))
+    optimizer = reader.choice("optimizer", OPTIMIZERS)
+    momentum = reader.number("momentum", 0.0, minimum=0.0)
+    if momentum and optimizer != "sgd":
+        raise reader.error("momentum", "momentum applies to the sgd optimizer only")
+    return TrainingSpec(optimizer=optimizer,
+                        learning_rate=reader.number("learning_rate", positive=True),
+                        epochs=reader.integer("epochs", 100, minimum=1), momentum=momentum)
+
+
+def trainable(spec: Spec) -> list[str]:
+    return [v.name for v in spec.variables if v.role == "variable"]
+
+
+class Training(Kind):
+    name = "training"
+    rank = 50
+    summary = "a training loop: tape, gradients, optimizer.apply_gradients"
+    tape = False
+    multi_source = False
+    letter = "L"
+    tables = {"training": Table(parse_training, fix="add a [training] table: optimizer, "
+                                "learning_rate, epochs")}
+    steps = (
+        "Create the trainable variables from their starting values and the data as constants.",
+        "In a loop of `epochs` steps, compute the loss under a tape, take its gradients "
+        "with respect to the trainable variables and apply them with the optimizer.",
+        "After the loop, assign the trained values.",
+    )
+    scaffold = Scaffold(
+        title="Fit a slope", function="reduce_mean(square(y - w * x))",
+        statement="Train `w` with gradient descent on the data; the function is the loss.",
+        steps=("Create `w = tf.Variable(w0)`, the data as constants and an SGD optimizer.",
+               "Repeat `epochs` times: loss under a tape, gradient, `apply_gradients`.",
+               "Leave the trained variable in `w`."),
+        starter="w = ...\nx = tf.constant(x_train)\ny = tf.constant(y_train)\noptimizer = ...\n\n"
+                "for epoch in range(epochs):\n    ...",
+        variables=(("w", "0.0", "variable", ""), ("x", "[1.0, 2.0, 3.0]", "constant", "x_train"),
+                   ("y", "[2.0, 4.0, 6.0]", "constant", "y_train")),
+        answers=(("w", "w", 0, "the slope after training"),),
+        expected={}, range='range = [-1.0, 1.0]\nvary = ["w"]',
+        solution="w = tf.Variable(w0)\nx = tf.constant(x_train)\ny = tf.constant(y_train)\n"
+                 "optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)\n\n"
+                 "for epoch in range(epochs):\n    with tf.GradientTape() as tape:\n"
+                 "        loss = tf.reduce_mean(tf.square(y - w * x))\n"
+                 "    grads = tape.gradient(loss, [w])\n"
+                 "    optimizer.apply_gradients(zip(grads, [w]))\n",
+        extra_toml='''
+[training]                        # the reference loop the answers are compared with
+optimizer = "sgd"                 # sgd | adam
+learning_rate = 0.05
+epochs = 20
+''', rtol="1e-4")
+
+    # -- spec ---------------------------------------------------------------------
+    def check_spec(self, reader: _Reader, spec: Spec, document: Mapping[str, Any]) -> None:
+        names = trainable(spec)
+        for answer in spec.answers:
+            if answer.of[0] not in names:
+                raise reader.error("answers", f"answer `{answer.name}` is of `{answer.of[0]}`, "
+                                   "which is not a trained parameter (role = \"variable\")")
+
+    # -- references -------------------------------------------------------------
+    def cross_check_rtol(self, answer: AnswerSpec) -> tuple[float, str]:
+        return _RTOL, "the same loop with finite-difference gradients"
+
+    def engine_answers(self, tf: Any, spec: Spec,
+                       point: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        training = spec.training
+        names = trainable(spec)
+        params = {n: tf.Variable(point[n]) for n in names}
+        data = {n: tf.constant(v) for n, v in point.items() if n not in params}
+        if training.optimizer == "sgd":
+            optimizer = tf.keras.optimizers.SGD(learning_rate=training.learning_rate,
+                                                momentum=training.momentum)
+        else:
+            optimizer = tf.keras.optimizers.Adam(learning_rate=training.learning_rate)
+        variables = [params[n] for n in names]
+        for _ in range(training.epochs):
+            with tf.GradientTape() as tape:
+                loss = spec.expression.to_tape(tf, {**params, **data})
+            grads = tape.gradient(loss, variables)
+            optimizer.apply_gradients(zip(grads, variables))
+        return {a.name: np.asarray(params[a.of[0]].numpy(), dtype=np.float64)
+                for a in spec.answers}
+
+    def fd_answers(self, spec: Spec, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The training loop with finite-difference gradients and Keras' update rules."""
+        training = spec.training
+        names = trainable(spec)
+        current = {k: v.copy() for k, v in point.items()}
+        velocity = {n: np.zeros_like(current[n]) for n in names}
+        second = {n: np.zeros_like(current[n]) for n in names}
+        beta_1, beta_2, epsilon = 0.9, 0.999, 1e-7
+        lr = training.learning_rate
+        for step in range(1, training.epochs + 1):
+            grads = {n: calculus.fd_gradient(spec.expression.evaluate, current, n,
+                                             calculus.FD_STEP[1])
+                     for n in names}
+            for n in names:
+                g = grads[n]
+                if training.optimizer == "sgd":
+                    velocity[n] = training.momentum * velocity[n] - lr * g
+                    current[n] = current[n] + velocity[n]
+                else:
+                    velocity[n] += (g - velocity[n]) * (1 - beta_1)
+                    second[n] += (g * g - second[n]) * (1 - beta_2)
+                    lr_t = lr * np.sqrt(1 - beta_2 ** step) / (1 - beta_1 ** step)
+                    current[n] = current[n] - lr_t * velocity[n] / (np.sqrt(second[n]) + epsilon)
+        return {a.name: current[a.of[0]] for a in spec.answers}
+
+    def tape_target(self, spec: Spec, answer: AnswerSpec, point: Mapping[str, Any]) -> None:
+        return None  # the answers are trained values: there is no tape result to trace
+
+    # -- notebooks ----------------------------------------------------------------
+    def held_as(self, var: VariableSpec) -> str:
+        return "trained `tf.Variable`" if var.role == "variable" else "data (`tf.constant`)"
+
+    def answer_text(self, spec: Spec, answer: AnswerSpec) -> str:
+        return f"the trained value of `{answer.of[0]}`"
+
+    def function_note(self, spec: Spec) -> str:
+        optimizer = {"sgd": "`tf.keras.optimizers.SGD`",
+                     "adam": "`tf.keras.optimizers.Adam`"}[spec.training.optimizer]
+        return (f"minimised with {optimizer} (learning rate {spec.training.learning_rate}) "
+                f"for {spec.training.epochs} epochs, each a step on the whole data set.")
+
+    def extra_parameters(self, spec: Spec) -> list[tuple[str, str]]:
+        return [("learning_rate", repr(float(spec.training.learning_rate))),
+                ("epochs", repr(int(spec.training.epochs)))]
+
+
+KIND = Training()
