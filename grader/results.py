@@ -42,6 +42,14 @@ class TapeEvidence:
     op: str
     targets: tuple = ()
     source: Any = None
+    # How it was made (for an exercise's requirements): which tape (numbered in the
+    # order the kernel first heard of each), its persistence, how many other tapes were
+    # recording around the call, and whether the source was watched / a tf.Variable.
+    tape: int = 0
+    persistent: bool = False
+    depth: int = 0
+    watched: bool = False
+    variable: bool = False
 
 
 @dataclass(frozen=True)

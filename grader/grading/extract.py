@@ -170,8 +170,15 @@ def _evidence(raw: Any) -> tuple[TapeEvidence, ...]:
         for target in targets:
             _check_value(target)
         _check_value(item.get("source"))
+        how = {}
+        for key, kind in (("tape", int), ("depth", int), ("persistent", bool),
+                          ("watched", bool), ("variable", bool)):
+            value = item.get(key, kind())
+            if type(value) is not kind or (kind is int and not 0 <= value < 2**31):
+                raise _Malformed(f"evidence {key} is not a {kind.__name__}")
+            how[key] = value
         out.append(TapeEvidence(op=_text(item["op"], "op") or "", targets=tuple(targets),
-                                source=item.get("source")))
+                                source=item.get("source"), **how))
     return tuple(out)
 
 

@@ -22,12 +22,12 @@ _TAPE_METHODS = ("gradient", "jacobian", "batch_jacobian", "__enter__", "__exit_
 def _guarded(note, trusted: frozenset, notify_code):
     getframe = sys._getframe
 
-    def listener(op, targets, sources, results):
+    def listener(op, targets, sources, results, tape=None):
         caller = getframe(1)
         if caller.f_code is notify_code:
             caller = caller.f_back
         if caller is not None and caller.f_code in trusted:
-            note(op, targets, sources, results)
+            note(op, targets, sources, results, tape)
 
     return listener
 

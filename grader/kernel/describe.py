@@ -137,9 +137,13 @@ def _evidence(ledger, v) -> list:
         return []
     out = []
     for call, index in ledger.matches(v)[:MAX_EVIDENCE]:
+        mine = index < _len(call.sources)
         out.append({"op": call.op, "targets": [_plain(t) for t in call.targets],
-                    "source": _plain(call.sources[index]) if index < _len(call.sources)
-                    else None})
+                    "source": _plain(call.sources[index]) if mine else None,
+                    "tape": call.tape, "persistent": call.persistent, "depth": call.depth,
+                    "watched": mine and index < _len(call.watched) and call.watched[index],
+                    "variable": mine and index < _len(call.variables)
+                    and call.variables[index]})
     return out
 
 

@@ -39,7 +39,12 @@ class TapeCall:
 
     ``targets`` and ``sources`` hold numpy copies (None where the tensor was too large
     to keep); ``results`` holds (weak reference to the returned tensor, numpy copy of
-    its value), or None for an unconnected source.
+    its value), or None for an unconnected source. How the answer was made, for an
+    exercise's requirements: ``tape`` numbers the tape object (1, 2, ... in the order
+    the ledger first heard of each), ``persistent`` is its flag, ``depth`` the number of
+    other tapes still recording around the call (1 for an inner tape of a nested pair),
+    ``watched[i]`` whether source i was passed to ``tape.watch`` and ``variables[i]``
+    whether it is a ``tf.Variable``.
     """
 
     op: str
@@ -47,6 +52,11 @@ class TapeCall:
     sources: tuple
     results: tuple
     nbytes: int
+    tape: int = 0
+    persistent: bool = False
+    depth: int = 0
+    watched: tuple = ()
+    variables: tuple = ()
 
 
 def _copy(tensor, limit: int = MAX_KEPT_ELEMENTS):
@@ -63,16 +73,28 @@ class Ledger:
 
     def __init__(self, max_calls: int = MAX_CALLS, max_bytes: int = MAX_BYTES):
         self._calls: deque = deque()
+        self._tapes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._bytes = 0
         self._max_calls, self._max_bytes = max_calls, max_bytes
 
-    def note(self, op: str, targets, sources, results) -> None:
+    def note(self, op: str, targets, sources, results, tape=None) -> None:
         kept = []
         for r in results:
             kept.append(None if r is None else (weakref.ref(r), _copy(r, limit=1 << 62)))
+        how = {}
+        if tape is not None:
+            from .recording import active
+            from .tensor import Variable
+
+            serial = self._tapes.setdefault(tape, len(self._tapes) + 1)
+            watched_ids = {id(k) for k in (tape._keep or ())}
+            how = dict(tape=serial, persistent=bool(tape._persistent),
+                       depth=sum(1 for other in active if other is not tape),
+                       watched=tuple(id(s) in watched_ids for s in sources),
+                       variables=tuple(isinstance(s, Variable) for s in sources))
         call = TapeCall(op=op, targets=tuple(_copy(t) for t in targets),
                         sources=tuple(_copy(s) for s in sources), results=tuple(kept),
-                        nbytes=sum(k[1].nbytes for k in kept if k is not None))
+                        nbytes=sum(k[1].nbytes for k in kept if k is not None), **how)
         self._calls.append(call)
         self._bytes += call.nbytes
         while len(self._calls) > self._max_calls or (
@@ -141,7 +163,7 @@ _replaceable = True
 
 
 def listen(listener) -> None:
-    """Make ``listener(op, targets, sources, results)`` the one that hears every call.
+    """Make ``listener(op, targets, sources, results, tape)`` the one that hears every call.
 
     Allowed once: it replaces the default ledger, and after that every call raises.
     """
@@ -151,9 +173,9 @@ def listen(listener) -> None:
     _listener, _replaceable = listener, False
 
 
-def notify(op: str, targets, sources, results) -> None:
+def notify(op: str, targets, sources, results, tape=None) -> None:
     """Called by the tape's gradient methods with what they just computed."""
-    _listener(op, targets, sources, results)
+    _listener(op, targets, sources, results, tape)
 
 
 def default_ledger() -> Ledger:

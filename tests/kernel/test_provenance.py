@@ -106,3 +106,20 @@ def test_the_bootstrap_listener_ignores_calls_not_made_by_the_tape(monkeypatch):
     assert ledger.came_from_tape(g) and not ledger.came_from_tape(forged)
     with pytest.raises(RuntimeError):
         provenance.listen(lambda *a: None)
+
+
+def test_a_call_records_how_the_answer_was_made(ledger):
+    x = tf.Variable(2.0)
+    c = tf.constant(3.0)
+    with tf.GradientTape(persistent=True) as outer:
+        with tf.GradientTape() as inner:
+            inner.watch(c)
+            y = x * x * c
+        dy = inner.gradient(y, [x, c])
+    d2 = outer.gradient(dy[0], x)
+    [(first, _)] = ledger.matches(dy[0])
+    [(second, _)] = ledger.matches(d2)
+    assert (first.tape, first.persistent, first.depth) == (1, False, 1)  # inside `outer`
+    assert (second.tape, second.persistent, second.depth) == (2, True, 0)
+    assert first.watched == (False, True) and first.variables == (True, False)
+    assert second.watched == (False,) and second.variables == (True,)

@@ -70,3 +70,5 @@ def test_an_untouched_kernel_reports_evidence_and_nothing_replaced():
     assert grad.tampered == () and grad.from_tape
     [evidence] = grad.evidence
     assert evidence.op == "gradient" and evidence.targets == (9.0,) and evidence.source == 3.0
+    assert (evidence.tape, evidence.persistent, evidence.depth) == (1, False, 0)
+    assert evidence.variable and not evidence.watched
