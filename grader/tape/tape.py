@@ -347,7 +347,8 @@ class GradientTape:
         if not self._persistent:
             self._entries = None
             self._ids = None
-            self._keep = None
+            # ``_keep`` (the explicitly watched tensors) stays until the next ``_fresh``:
+            # the evidence of this call asks which sources were watched.
 
     def _sources(self, sources) -> list:
         flat = _flatten(sources)
