@@ -62,8 +62,12 @@
     var value = area.value, start = lineStart(value, area.selectionStart);
     var spaces = /^ {1,4}/.exec(value.slice(start));
     if (!spaces) return;
+    area.focus();
     area.setSelectionRange(start, start + spaces[0].length);
-    insert(area, "");
+    if (!document.execCommand || !document.execCommand("delete", false)) {
+      area.setRangeText("", start, start + spaces[0].length, "end");
+      area.dispatchEvent(new Event("input"));
+    }
   }
 
   function attach(area) {
