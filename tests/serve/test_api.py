@@ -9,7 +9,7 @@ import json
 import re
 
 import pytest
-from conftest import EXERCISE, client, csrf, solution
+from serve_helpers import EXERCISE, client, csrf, solution
 
 pytestmark = pytest.mark.slow  # each check runs a real sandboxed kernel
 

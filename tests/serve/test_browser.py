@@ -18,7 +18,7 @@ import time
 import urllib.request
 
 import pytest
-from conftest import EXERCISE
+from serve_helpers import EXERCISE
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")
                  if shutil.which(n)), None)
