@@ -172,6 +172,21 @@ def _cmd_gradescope(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from grader.errors import UsageError
+    from grader.serve.app import ServeOptions
+    from grader.serve.server import default_jobs, serve
+
+    options = ServeOptions(
+        exercises_dir=_exercise_dirs(args)["exercises_dir"], db=Path(args.db),
+        roster=Path(args.roster) if args.roster else None,
+        jobs=args.jobs or default_jobs(), sandbox=args.sandbox, total_timeout=args.timeout,
+        max_queue=args.queue)
+    if args.print_links and not args.roster:
+        raise UsageError("--print-links needs --roster", fix="pass --roster roster.csv")
+    return serve(options, host=args.host, port=args.port, print_links=args.print_links)
+
+
 def _positive_int(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: give a whole number of 1 or more")
@@ -316,6 +331,28 @@ def build_parser() -> argparse.ArgumentParser:
     gradescope.add_argument("--wheel", metavar="PATH",
                             help="a tapegrader wheel to install instead of the PyPI release")
     gradescope.set_defaults(func=_cmd_gradescope)
+
+    serve = sub.add_parser("serve", help="the exercises in a browser: check, attempts, gradebook",
+                           description="Serve the course as web pages and a JSON API. Without "
+                           "--roster every browser practises anonymously; with it each student "
+                           "signs in with a personal link. The instructor link is printed at start.")
+    _add_exercise_dirs(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=_positive_int, default=8000, help="default 8000")
+    serve.add_argument("--db", default="tapegrader.sqlite3", metavar="PATH",
+                       help="SQLite file keeping every attempt (default ./tapegrader.sqlite3)")
+    serve.add_argument("--roster", metavar="ROSTER.csv",
+                       help="a CSV with a `student` column (and `name`): sign-in by personal link")
+    serve.add_argument("--print-links", action="store_true",
+                       help="print each roster student's personal link at start")
+    serve.add_argument("--jobs", metavar="N", type=_positive_int,
+                       help="attempts graded at once (default: one per core)")
+    serve.add_argument("--queue", metavar="N", type=_positive_int, default=100,
+                       help="attempts waiting at most before the server answers 429 (default 100)")
+    serve.add_argument("--timeout", metavar="S", type=_positive_float, default=30.0,
+                       help="wall-clock limit per attempt, seconds (default 30)")
+    _add_sandbox(serve)
+    serve.set_defaults(func=_cmd_serve)
 
     return parser
 

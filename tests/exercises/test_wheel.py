@@ -39,6 +39,9 @@ def test_the_wheel_carries_course_templates_and_engine(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in ("grader/_data/templates/notebook/instructions.md.j2",
                      "grader/_data/templates/notebook/check.py.j2",
+                     "grader/_data/templates/serve/exercise.html.j2",
+                     "grader/_data/templates/serve/static/editor.js",
+                     "grader/_data/templates/serve/static/app.css",
                      "grader/tape/__init__.py", "grader/authoring/spec.py"):
         assert required in names
     for exercise_id in COURSE_IDS:
