@@ -47,3 +47,9 @@ def terminal_summary(result: GradeResult, *, color: bool) -> str:
             text += f" {paint(_YELLOW, 'hint:')} {one_line(check.hint, 300)}"
         lines.append(text)
     return "\n".join(lines)
+
+
+def inline_text(result: GradeResult) -> str:
+    """The notebook check cell's panel as plain text, for front ends that show no HTML."""
+    return (terminal_summary(result, color=False)
+            + "\n  (checked at the visible point only; the grader also checks hidden points)")
