@@ -15,6 +15,7 @@ HTML with a plain-text twin, so a front end that shows no HTML prints readable t
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Any, Mapping
 
@@ -54,15 +55,43 @@ def _last_error(namespace: Mapping[str, Any]) -> tuple[CellError, ...]:
                       source=source),)
 
 
-def _code(namespace: Mapping[str, Any]) -> list[str]:
+def _code(namespace: Mapping[str, Any], parameters: str) -> list[str]:
+    """The code run since the parameters cell last ran, without this check cell: what
+    ``grader check`` re-runs at hidden points, as IPython's history holds it."""
     history = namespace.get("In")
-    return [h for h in history if isinstance(h, str)] if isinstance(history, list) else []
+    if not isinstance(history, list):
+        return []
+    cells = [h for h in history if isinstance(h, str)]
+    marker = parameters.splitlines()[0] if parameters else ""
+    starts = [i for i, h in enumerate(cells) if marker and h.startswith(marker)]
+    since = cells[starts[-1] + 1:] if starts else cells
+    return [h for h in since if "show_feedback(" not in h]
+
+
+@contextlib.contextmanager
+def _tape_record_kept():
+    """Compute references here without them entering the tape's record.
+
+    The record is the evidence that an answer came from the student's tape; the
+    references run the same engine in this kernel, and a student who then types the
+    reference's number must not find it "returned by the tape" on the next run.
+    (The record has no public pause; its two module fields are saved and restored.)
+    """
+    from grader.tape import provenance
+
+    saved, size = list(provenance._recent), provenance._bytes
+    try:
+        yield
+    finally:
+        provenance._recent.clear()
+        provenance._recent.extend(saved)
+        provenance._bytes = size
 
 
 def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> GradeResult:
     """The ``GradeResult`` of the visible point for the answers in ``namespace``."""
     from grader import resources
-    from grader.authoring import spec as spec_mod
+    from grader.authoring import render, spec as spec_mod
     from grader.grading import extract, grade, points
     from grader.results import Run
 
@@ -72,8 +101,11 @@ def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> GradeResult:
     observed = extract.observe_namespace(answers + variables, namespace)
     run = Run(label=visible.label, hidden=False, point=points.point_to_json(visible),
               answers=observed, errors=_last_error(namespace))
-    checks, score, max_score, passed = grade.judge(
-        spec, [run], [grade.expectations_at(spec, visible)], _code(namespace))
+    with _tape_record_kept():
+        expectations = grade.expectations_at(spec, visible)
+    parameters = render.parameters_source(spec, visible.values)
+    checks, score, max_score, passed = grade.judge(spec, [run], [expectations],
+                                                   _code(namespace, parameters))
     return GradeResult(exercise=spec.id, submission="this notebook", score=score,
                        max_score=max_score, passed=passed, checks=checks, title=spec.title)
 

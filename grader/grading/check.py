@@ -74,8 +74,8 @@ DEFAULT_HINTS = {
              "that you did not reduce it.",
     "nan": "`{name}` contains NaN or infinity: the function was evaluated where it is "
            "not defined, or a value overflowed.",
-    "sign": "`{name}` is exactly the negative of the right value{where}: check the signs "
-            "in your function.",
+    "sign": "`{name}` is exactly the negative of the right value at every point checked: "
+            "check the signs in your function.",
     "factor": "`{name}` is {factor:.6g} times the right value at every point checked: "
               "check the coefficients and powers in your function.",
     "offset": "`{name}` is off by the same amount ({offset}) at every point checked: a "
@@ -300,9 +300,7 @@ def diagnose(pairs: Sequence[Pair], context: Context, name: str) -> str:
     found = kinds.get(context.kind).diagnose(pairs, numpy=bool(context.numpy_calls))
     if found is not None:
         key, fields = found
-        if key == "sign" and len(pairs) == 1:
-            fields = {**fields, "where": " at this point"}
-        return context.text(key, name=name, **{"where": "", **fields})
+        return context.text(key, name=name, **fields)
     if context.numpy_calls and kinds.get(context.kind).tape:
         return context.text("numpy", name=name, calls=", ".join(
             f"`{c}`" for c in context.numpy_calls[:4]))
@@ -332,6 +330,16 @@ def _variable_hint(name: str, variables: Mapping[str, Observed], context: Contex
     return context.text("none", name=name)
 
 
+_INTERNAL_FILE = re.compile(r"\((?:[^(),]*[/\\])?[^(),]*?\.py, (line \d+)\)")
+
+
+def clean_evalue(evalue: str) -> str:
+    """An error's message without the kernel's internal file name: IPython compiles each
+    cell to a temporary ``NNNN.py``, which means nothing to a student
+    ("incomplete input (3697544625.py, line 6)" becomes "... (line 6)")."""
+    return _INTERNAL_FILE.sub(r"(\1)", evalue)
+
+
 def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | None:
     for err in errors:
         if err.ename == "RuntimeError" and "non-persistent" in err.evalue:
@@ -343,7 +351,8 @@ def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | Non
         if err.ename in ("Timeout", "KernelDied"):
             continue
         if err.tag in ("answer", None):
-            return context.text("cell_error", ename=err.ename, evalue=err.evalue[:300])
+            return context.text("cell_error", ename=err.ename,
+                                evalue=clean_evalue(err.evalue)[:300])
     return None
 
 

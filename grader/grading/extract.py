@@ -145,10 +145,36 @@ def @FUNC@():
         except _BaseException:
             return _typename(_type(e)) + ': <message could not be read>'
 
+    def _numbers(v, depth, budget):
+        # A nested list of plain numbers (exact list/tuple/int/float types only, so no
+        # student code runs), or None: a hard-coded matrix typed as nested lists.
+        t = _type(v)
+        if t is _int or t is _float:
+            budget[0] -= 1
+            return v if budget[0] >= 0 else None
+        if (t is not _list and t is not _tuple) or depth > 4:
+            return None
+        out = []
+        for x in (v if t is _list else _list(_tuple.__iter__(v))):
+            y = _numbers(x, depth + 1, budget)
+            if y is None:
+                return None
+            out.append(y)
+        return out
+
     def _array(v, np):
         # An exact ndarray for v, or None when v is not array-like.
         if _isinst(np.ndarray, v) or _isinst(np.generic, v):
             return np.asarray(v)
+        if _type(v) is _list or _type(v) is _tuple:
+            plain = _numbers(v, 0, [_max])
+            if plain is None:
+                return None
+            try:
+                a = np.asarray(plain, dtype=float)
+            except _BaseException:
+                return None
+            return a
         conv = None
         try:
             conv = _getattr(v, 'numpy')
@@ -187,7 +213,9 @@ def @FUNC@():
             dtype = _text(a.dtype.name)
             return {'name': name, 'status': 'unserializable', 'type_name': tname,
                     'dtype': dtype, 'error': 'dtype %s is not numeric' % dtype}
-        return {'name': name, 'status': 'ok', 'type_name': tname, 'dtype': a.dtype.name,
+        plain = _type(v) is _list or _type(v) is _tuple  # Python numbers carry no dtype
+        return {'name': name, 'status': 'ok', 'type_name': tname,
+                'dtype': None if plain else a.dtype.name,
                 'shape': [_int(n) for n in a.shape], 'value': a.tolist(),
                 '_fast': kind in 'iu' or (kind == 'f' and np.isfinite(a).all())}
 

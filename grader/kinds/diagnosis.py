@@ -40,10 +40,16 @@ def close(a: Any, b: Any, rtol: float = _RTOL, atol: float = 1e-6) -> bool:
 
 
 def matches_clue(pairs: Sequence[Pair], clue: str) -> bool:
-    """The answer equals the clue ``clue`` at every point (and differs from the right one)."""
-    usable = [p for p in pairs if clue in p.clues and p.clues[clue] is not None]
-    return bool(usable) and len(usable) == len(pairs) and all(
-        close(p.got, p.clues[clue]) and not close(p.want, p.clues[clue]) for p in usable)
+    """The answer equals the clue ``clue`` at every point (and differs from the right
+    one), and the clue itself changes between points: a constant (the second
+    derivative of a quadratic) matches many mistakes, so it explains none."""
+    usable = [p for p in pairs if p.clues.get(clue) is not None]
+    if len(usable) < MIN_POINTS or len(usable) != len(pairs):
+        return False
+    values = [np.asarray(p.clues[clue], dtype=np.float64) for p in usable]
+    if all(close(v, values[0]) for v in values[1:]):
+        return False
+    return all(close(p.got, v) and not close(p.want, v) for p, v in zip(usable, values))
 
 
 def transposed(pairs: Sequence[Pair]) -> bool:
@@ -58,8 +64,8 @@ def transposed(pairs: Sequence[Pair]) -> bool:
 
 def negated(pairs: Sequence[Pair]) -> bool:
     """The answer is exactly minus the right one at every point (and not zero)."""
-    return bool(pairs) and all(np.any(np.abs(p.want) > 1e-6) and close(-p.got, p.want)
-                               for p in pairs)
+    return len(pairs) >= MIN_POINTS and all(np.any(np.abs(p.want) > 1e-6)
+                                            and close(-p.got, p.want) for p in pairs)
 
 
 def common_factor(pairs: Sequence[Pair]) -> float | None:
