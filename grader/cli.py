@@ -78,6 +78,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from grader.results import Status
 
     submission = Path(args.submission)
+    if not submission.is_file():
+        # Nothing to grade: say so, and write no report (least of all into the
+        # current folder, for a directory's "stem").
+        what = "is a folder, not a notebook" if submission.is_dir() else "no such file"
+        print(f"grader: error: {submission}: {what}", file=sys.stderr)
+        return EXIT_UNGRADABLE
     total = args.timeout
     result = grade.grade_notebook(
         submission, exercise=args.exercise,
@@ -199,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="grader",
         description="Grade tf.GradientTape exercises in Jupyter notebooks.",
     )
+    from grader import __version__
+
+    parser.add_argument("--version", action="version", version=f"grader {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="grade one submitted notebook and write its report")
