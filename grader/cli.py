@@ -81,6 +81,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from grader.delivery import classroom
 
     submission = Path(args.submission)
+    if not submission.is_file():
+        # Nothing to grade: say so, and write no report (least of all into the
+        # current folder, for a directory's "stem").
+        what = "is a folder, not a notebook" if submission.is_dir() else "no such file"
+        print(f"grader: error: {submission}: {what}", file=sys.stderr)
+        return EXIT_UNGRADABLE
     total = args.timeout
     try:
         result = grade.grade_notebook(

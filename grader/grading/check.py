@@ -3,33 +3,39 @@
 Everything here runs in the grader process on plain data (``Observed`` values that
 came out of the kernel as JSON, and float64 reference arrays computed by the grader),
 so nothing a student's code does can decide its own score. The same functions serve
-``grader check`` and the in-notebook feedback cell.
+``grader check`` and the in-notebook feedback cell, so both give the same verdicts
+and the same hints for the visible point.
 
-Scoring, per answer: the visible point is worth ``VISIBLE`` points, the hidden
-points together ``HIDDEN`` (split evenly), computing the answer with the tape
-``TAPE`` and the required float dtype ``DTYPE``. A hard-coded number can pass the
-visible point but nothing else.
+Scoring, per answer: the visible point is worth ``visible`` points, the hidden points
+together ``hidden`` (split evenly), computing the answer with the tape ``tape`` and the
+required float dtype ``dtype``; the defaults are ``WEIGHTS`` and a spec's ``[points]``
+table overrides any of them. A submission passes when every check passes, so for a
+tape kind the tape check is required whatever its weight: an exercise about the tape
+cannot be passed without it. A hard-coded number can pass the visible point but
+nothing else.
+
+Hints say only what is true: a wrong value is explained by what holds at every
+point it was graded at (``grader/kinds/diagnosis.py``); a fix names the parameter
+(``float(x0)``), never the point's value; the spec's ``[hints]`` come first, then the
+kind's own wording (``Kind.hints``), then the defaults below.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from grader import kinds
+from grader.kinds.diagnosis import Pair
 from grader.results import CellError, CheckResult, Observed, Run
 from grader.authoring.spec import Tolerance
 
-VISIBLE = 2.0
-HIDDEN = 2.0
-TAPE = 1.0
-DTYPE = 0.5
-
-# Factors a derivative is commonly off by (forgetting the 2 of x**2, halving twice ...).
-_FACTORS = (2.0, 0.5, 3.0, 1.0 / 3.0, 4.0, 0.25)
+WEIGHTS = {"visible": 2.0, "hidden": 2.0, "tape": 1.0, "dtype": 0.5}
+VISIBLE, HIDDEN, TAPE, DTYPE = (WEIGHTS[k] for k in ("visible", "hidden", "tape", "dtype"))
 
 _MAX_SHOWN = 24  # elements of an array shown in a report before it is summarised
 
@@ -39,19 +45,25 @@ DEFAULT_HINTS = {
     "none": "tape.gradient returned None: the tape saw no path from the source to the "
             "target. Usual causes: the computation ran outside the `with "
             "tf.GradientTape() as tape:` block; the source is a tf.constant that was "
-            "not watched (call `tape.watch(x)`); or the variable holds integers "
-            "(write 2.0, not 2: only floating-point tensors get gradients).",
+            "not watched (call `tape.watch(x)`); the variable holds integers (write "
+            "2.0, not 2: only floating-point tensors get gradients); or a step went "
+            "through numpy (`np.*`), which the tape does not see.",
     "none_int": "`{var}` is {dtype}: integer and bool tensors carry no gradient, so "
-                "tape.gradient gives None. Make it floating point: `tf.Variable(float({p}))` "
-                "or `tf.Variable({p}, dtype=tf.float32)`.",
+                "tape.gradient gives None. Make it floating point from the parameter: "
+                "{fix}.",
     "none_constant": "`{var}` is a tf.constant, and the tape only follows constants you "
                      "watch: call `tape.watch({var})` inside the `with` block, before "
                      "computing with it.",
     "runtime_error": "A non-persistent GradientTape computes one set of gradients only. "
                      "Create it with `tf.GradientTape(persistent=True)` to call "
                      "`gradient` more than once (and `del tape` when done).",
-    "cell_error": "The answer cell raised {ename}: {evalue}. Fix the error first; the "
-                  "traceback is below.",
+    "cell_error": "Your code raised {ename}: {evalue}. Fix that error first (the report "
+                  "shows the cell and its traceback), then run the notebook top to bottom.",
+    "tensorflow": "This course runs TensorFlow's API on a bundled engine, and the setup "
+                  "cell already imports it as `tf` (`import grader.tape as tf`). Delete "
+                  "`import tensorflow as tf` (and any `from tensorflow import ...`) from "
+                  "your cell: `tf.GradientTape`, `tf.Variable`, `tf.constant` and the "
+                  "`tf.math` functions work as in the tutorial.",
     "unanswered": "Replace the `...` in the answer cell with code that computes `{name}` "
                   "with tf.GradientTape, then run the notebook top to bottom.",
     "not_number": "`{name}` should be a tensor or a number, but it is a {type_name}.",
@@ -62,30 +74,65 @@ DEFAULT_HINTS = {
              "that you did not reduce it.",
     "nan": "`{name}` contains NaN or infinity: the function was evaluated where it is "
            "not defined, or a value overflowed.",
-    "sign": "The value has the right size but the wrong sign: check the signs in your "
-            "function.",
-    "factor": "The value is off by a factor of {factor:g}: check the coefficients and "
-              "powers in your function.",
-    "value": "The value is not the derivative of the exercise's function at this point: "
-             "check that your code computes exactly the function given.",
-    "hardcoded": "`{name}` is the same at every point, so it looks hard-coded. Compute "
-                 "it from the parameters (the names set in the parameters cell) with "
-                 "the tape, so it follows the point.",
-    "not_followed": "Right at the visible point but not here: the answer does not "
-                    "follow the point. Build your tensors from the names in the "
-                    "parameters cell rather than from fixed numbers.",
+    "sign": "`{name}` is exactly the negative of the right value at every point checked: "
+            "check the signs in your function.",
+    "factor": "`{name}` is {factor:.6g} times the right value at every point checked: "
+              "check the coefficients and powers in your function.",
+    "offset": "`{name}` is off by the same amount ({offset}) at every point checked: a "
+              "term whose derivative is a constant (a term like `3*x`) has the wrong "
+              "sign or coefficient.",
+    "linear_difference": "The error in `{name}` grows in proportion to `{var}` across the "
+                         "points checked: a term in `{var}**2` has the wrong sign or "
+                         "coefficient.",
+    "function_value": "`{name}` is the function's value, not its derivative: assign what "
+                      "`tape.gradient(y, x)` returns, not `y`.",
+    "next_derivative": "`{name}` is the next derivative (one order too many): take one "
+                       "gradient fewer.",
+    "previous_derivative": "`{name}` is one derivative short (the order below): "
+                           "differentiate once more with the outer tape.",
+    "transpose": "`{name}` is the transpose of the right matrix: row i must be the "
+                 "gradient of output i. Pass the function as the target and the input as "
+                 "the source (`tape.jacobian(y, x)`), without transposing.",
+    "numpy": "Your code calls numpy ({calls}) on tensors. The tape does not see numpy "
+             "operations: their result is a constant to it, so that part of the "
+             "derivative is missing (or the gradient is None). Use the `tf.*` functions "
+             "or the operators (`x**2`, `x*y`) inside the tape.",
+    "value": "`{name}` is not {what} of the exercise's function: got {got}, expected "
+             "{want}. Check that the code inside the tape computes exactly the function "
+             "given.",
+    "hardcoded": "`{name}` is the same at every point, so it looks hard-coded (typed in "
+                 "rather than computed). Compute it from the parameters ({params}) with the tape, so "
+                 "it follows the point.",
+    "not_followed": "`{name}` is right at the visible point but not at the hidden ones: "
+                    "part of the code uses fixed numbers. Build every tensor from the "
+                    "parameters ({params}).",
     "integrity": "The grader found code that reaches behind the engine ({found}). "
                  "An instructor will look at this submission; compute `{name}` with "
                  "tf.GradientTape and the engine's public functions only.",
     "not_tape": "The value is right, but it was not returned by tape.gradient (or "
                 "jacobian): the exercise is to let GradientTape compute it, not to "
                 "write the derivative by hand.",
+    "timeout": "Look for an endless loop or a very long computation (a `while` whose "
+               "condition never changes, a huge range), and run the notebook top to "
+               "bottom yourself.",
+    "kernel_died": "Look for a call that exits Python (`exit()`, `os._exit`) or uses "
+                   "far too much memory, and run the notebook top to bottom yourself.",
 }
+
+# A spec's hint for the general key also covers these specific ones: an instructor who
+# wrote `none` wrote it for every None gradient of the exercise.
+_SPEC_FALLBACK = {"none_int": "none", "none_constant": "none"}
+
+_NUMPY_CALL = re.compile(r"\b(?:np|numpy)\.(?:[A-Za-z_][A-Za-z_0-9]*\.)*[A-Za-z_][A-Za-z_0-9]*"
+                         r"(?=\s*\()")
 
 
 @dataclass(frozen=True)
 class Expectation:
-    """What one answer must be at one point, as the checker needs it."""
+    """What one answer must be at one point, as the checker needs it. ``clues`` are
+    other quantities at the same point that a mistaken answer may equal (the
+    function's value, the next derivative ...), computed by the kind; ``inputs`` the
+    point itself (variable -> array)."""
 
     name: str
     value: np.ndarray  # float64 reference
@@ -96,15 +143,67 @@ class Expectation:
     answer: Any = None
     target: np.ndarray | None = None
     point: Mapping[str, np.ndarray] | None = None
+    clues: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the checker knows of the exercise and the code besides the numbers.
+
+    ``params`` maps each variable to the parameter name that sets it and ``scalar``
+    says whether its point is one number (a fix reads ``float(x0)``, or
+    ``tf.Variable(x0, dtype=tf.float32)`` for a list); ``numpy_calls`` are the numpy
+    calls found in the code that computes the answers; ``weights`` the spec's
+    ``[points]``.
+    """
+
+    kind: str = "gradient"
+    hints: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    scalar: Mapping[str, bool] = field(default_factory=dict)
+    numpy_calls: tuple[str, ...] = ()
+    weights: Mapping[str, float] = field(default_factory=dict)
+
+    def weight(self, key: str) -> float:
+        return float(self.weights.get(key, WEIGHTS[key]))
+
+    def text(self, key: str, **fields: Any) -> str:
+        """The hint for ``key``: the spec's, then the kind's, then the default."""
+        template = (self.hints.get(key) or self.hints.get(_SPEC_FALLBACK.get(key, ""))
+                    or kinds.get(self.kind).hints.get(key) or DEFAULT_HINTS[key])
+        fields.setdefault("params", self.param_list())
+        fields.setdefault("what", kinds.get(self.kind).what)
+        try:
+            return template.format(**fields)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def param_list(self) -> str:
+        names = list(dict.fromkeys(self.params.values()))
+        return ", ".join(f"`{n}`" for n in names) or "the names the parameters cell sets"
+
+    def float_fix(self, var: str) -> str:
+        p = self.params.get(var, f"{var}0")
+        if self.scalar.get(var, True):
+            return f"`tf.Variable(float({p}))` or `tf.Variable({p}, dtype=tf.float32)`"
+        return f"`tf.Variable({p}, dtype=tf.float32)`"
+
+
+def numpy_calls(sources: Sequence[str]) -> tuple[str, ...]:
+    """The numpy calls (``np.square`` ...) in some code, each once, in order."""
+    found: dict[str, None] = {}
+    for source in sources:
+        for line in source.splitlines():
+            code = line.split("#", 1)[0]
+            for match in _NUMPY_CALL.finditer(code):
+                found.setdefault(match.group(0).replace("numpy.", "np.", 1), None)
+    return tuple(found)
 
 
 def hint(key: str, hints: Mapping[str, str] | None = None, **fields: Any) -> str:
-    """The spec's hint for ``key`` if it has one, else ours, with fields filled in."""
-    template = (hints or {}).get(key) or DEFAULT_HINTS[key]
-    try:
-        return template.format(**fields)
-    except (KeyError, IndexError, ValueError):
-        return template
+    """The spec's hint for ``key`` if it has one, else the default, with fields filled in."""
+    return Context(hints=dict(hints or {})).text(key, **fields)
 
 
 # ---------------------------------------------------------------------------
@@ -190,52 +289,99 @@ def _close(got: np.ndarray, want: np.ndarray, tol: Tolerance) -> bool:
     return bool(np.allclose(got, want, rtol=tol.rtol, atol=tol.atol))
 
 
+def _format(value: Any) -> str:
+    from grader.authoring.spec import format_value
+
+    return format_value(value)
+
+
+def diagnose(pairs: Sequence[Pair], context: Context, name: str) -> str:
+    """The hint for a wrong answer, from what holds at every one of ``pairs`` (the
+    points it was graded at, visible first): the kind's diagnosis, numpy inside the
+    tape, or plainly "wrong" with the values."""
+    first = pairs[0]
+    if not np.all(np.isfinite(first.got)):
+        found = kinds.get(context.kind).diagnose(pairs)
+        if found is not None:
+            return context.text(found[0], name=name, **found[1])
+        return context.text("nan", name=name)
+    found = kinds.get(context.kind).diagnose(pairs, numpy=bool(context.numpy_calls))
+    if found is not None:
+        key, fields = found
+        return context.text(key, name=name, **fields)
+    if context.numpy_calls and kinds.get(context.kind).tape:
+        return context.text("numpy", name=name, calls=", ".join(
+            f"`{c}`" for c in context.numpy_calls[:4]))
+    return context.text("value", name=name, got=_format(first.got), want=_format(first.want))
+
+
 def diagnose_value(got: np.ndarray, want: np.ndarray, tol: Tolerance,
                    hints: Mapping[str, str] | None, name: str) -> str:
-    """Name the likely mistake behind a wrong value of the right shape."""
-    if not np.all(np.isfinite(got)):
-        return hint("nan", hints, name=name)
-    if np.any(want != 0) and _close(-got, want, tol):
-        return hint("sign", hints, name=name)
-    nonzero = np.abs(want) > tol.atol
-    if np.any(nonzero):
-        ratios = got[nonzero] / want[nonzero]
-        for factor in _FACTORS:
-            if np.allclose(ratios, factor, rtol=max(tol.rtol, 1e-4)) and \
-                    _close(got, want * factor, tol):
-                return hint("factor", hints, name=name, factor=factor)
-    return hint("value", hints, name=name)
+    """A wrong value of the right shape at one point, with the default context."""
+    return diagnose([Pair(got=got, want=want)], Context(hints=dict(hints or {})), name)
 
 
-def _variable_hint(name: str, variables: Mapping[str, Observed],
-                   hints: Mapping[str, str] | None) -> str:
+def _variable_hint(name: str, variables: Mapping[str, Observed], context: Context) -> str:
     """Why a gradient is None, from what the kernel's variables look like."""
     for var, obs in variables.items():
         if obs.status != "ok" or not obs.dtype:
             continue
         if obs.dtype.startswith(("int", "uint")) or obs.dtype == "bool":
-            p = obs.value if not isinstance(obs.value, list) else "x0"
-            return hint("none_int", hints, var=var, dtype=obs.dtype, p=p)
+            return context.text("none_int", var=var, dtype=obs.dtype,
+                                fix=context.float_fix(var), p=context.params.get(var, var))
     for var, obs in variables.items():
         if obs.status == "ok" and obs.type_name in ("EagerTensor", "Tensor"):
-            return hint("none_constant", hints, var=var)
-    return hint("none", hints, name=name)
+            return context.text("none_constant", var=var)
+    if context.numpy_calls and kinds.get(context.kind).tape:
+        return context.text("numpy", name=name, calls=", ".join(
+            f"`{c}`" for c in context.numpy_calls[:4]))
+    return context.text("none", name=name)
 
 
-def _cell_error_hint(errors: Sequence[CellError], hints: Mapping[str, str] | None) -> str | None:
+_INTERNAL_FILE = re.compile(r"\((?:[^(),]*[/\\])?[^(),]*?\.py, (line \d+)\)")
+
+
+def clean_evalue(evalue: str) -> str:
+    """An error's message without the kernel's internal file name: IPython compiles each
+    cell to a temporary ``NNNN.py``, which means nothing to a student
+    ("incomplete input (3697544625.py, line 6)" becomes "... (line 6)")."""
+    return _INTERNAL_FILE.sub(r"(\1)", evalue)
+
+
+def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | None:
     for err in errors:
         if err.ename == "RuntimeError" and "non-persistent" in err.evalue:
-            return hint("runtime_error", hints)
+            return context.text("runtime_error")
     for err in errors:
-        if err.tag == "answer" or err.tag is None:
-            return hint("cell_error", hints, ename=err.ename, evalue=err.evalue[:300])
+        if err.ename in ("ModuleNotFoundError", "ImportError") and "tensorflow" in err.evalue:
+            return context.text("tensorflow")
+    for err in errors:
+        if err.ename in ("Timeout", "KernelDied"):
+            continue
+        if err.tag in ("answer", None):
+            return context.text("cell_error", ename=err.ename,
+                                evalue=clean_evalue(err.evalue)[:300])
+    return None
+
+
+def _stopped(run: Run) -> tuple[str, str] | None:
+    """(message, hint) when the run was cut short: a time limit or a dead kernel."""
+    if run.timed_out:
+        limit = next((e.evalue for e in run.errors if e.ename == "Timeout"), "")
+        match = re.search(r"longer than its ([0-9.]+) s", limit)
+        said = (f"ran longer than its {match.group(1)} s limit" if match
+                else "ran longer than its time limit")
+        return f"The notebook {said} and was stopped before `{{name}}` was computed.", "timeout"
+    if run.kernel_died:
+        return "The Python kernel crashed before `{name}` was computed.", "kernel_died"
     return None
 
 
 def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
-                variables: Mapping[str, Observed], hints: Mapping[str, str] | None,
-                max_score: float) -> CheckResult:
+                variables: Mapping[str, Observed], hints: Mapping[str, str] | None = None,
+                max_score: float, context: Context | None = None) -> CheckResult:
     """Is the answer present, numeric, of the right shape and value at this point?"""
+    context = context or Context(hints=dict(hints or {}))
     name = expect.name
     title = f"{name} at the {run.label}"
     want = expect.value
@@ -246,43 +392,46 @@ def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
         return CheckResult(passed=False, score=0.0, got=got, message=message,
                            hint=hint_text, **base)
 
-    if (obs is None or obs.status == "missing") and (run.timed_out or run.kernel_died):
-        what = "ran out of time" if run.timed_out else "crashed the Python kernel"
-        return fail(f"The notebook {what} before `{name}` was computed.",
-                    _cell_error_hint(run.errors, hints)
-                    or "Look for an endless loop, a huge computation or a call that "
-                       "exits Python, and run the notebook top to bottom yourself.")
+    stopped = _stopped(run)
+    if (obs is None or obs.status == "missing" or obs.status == "error") and stopped:
+        message, key = stopped
+        return fail(message.format(name=name),
+                    _cell_error_hint(run.errors, context) or context.text(key))
     if obs is None or obs.status == "missing":
-        cell_hint = _cell_error_hint(run.errors, hints)
+        cell_hint = _cell_error_hint(run.errors, context)
         return fail(f"`{name}` is not defined.",
-                    cell_hint or hint("missing", hints, name=name))
+                    cell_hint or context.text("missing", name=name))
     if obs.status == "none":
-        cell_hint = _cell_error_hint(run.errors, hints)
-        return fail(f"`{name}` is None.", cell_hint or _variable_hint(name, variables, hints),
+        cell_hint = _cell_error_hint(run.errors, context)
+        return fail(f"`{name}` is None.", cell_hint or _variable_hint(name, variables, context),
                     got="None")
     if obs.type_name == "ellipsis":
         return fail(f"`{name}` is still `...`: not answered yet.",
-                    hint("unanswered", hints, name=name))
+                    context.text("unanswered", name=name))
     if obs.status in ("error", "unserializable"):
         return fail(f"`{name}` could not be read: {obs.error or obs.type_name}.",
-                    hint("not_number", hints, name=name, type_name=obs.type_name or "value"))
+                    context.text("not_number", name=name, type_name=obs.type_name or "value"))
     got = observed_array(obs)
     if got is None:
         return fail(f"`{name}` is a {obs.type_name}, not a number or tensor.",
-                    hint("not_number", hints, name=name, type_name=obs.type_name))
+                    context.text("not_number", name=name, type_name=obs.type_name))
     if got.shape != want.shape:
         # A one-element answer for a scalar (or the reverse) is not worth failing.
         if got.size == want.size == 1:
             got = got.reshape(want.shape)
+        elif want.ndim == 2 and got.shape == want.T.shape and _close(got, want.T,
+                                                                      expect.tolerance):
+            return fail(f"Shape {tuple(got.shape)}, expected {tuple(want.shape)}: the "
+                        "transpose.", context.text("transpose", name=name), got=shown(got))
         else:
             return fail(f"Shape {tuple(got.shape)}, expected {tuple(want.shape)}.",
-                        hint("shape", hints, name=name, got=tuple(got.shape),
-                             want=tuple(want.shape)), got=shown(got))
+                        context.text("shape", name=name, got=tuple(got.shape),
+                                     want=tuple(want.shape)), got=shown(got))
     if _close(got, want, expect.tolerance):
         return CheckResult(passed=True, score=max_score, got=shown(got),
                            message="Correct.", **base)
-    return fail("Wrong value.", diagnose_value(got, want, expect.tolerance, hints, name),
-                got=shown(got))
+    pair = Pair(got=got, want=want, clues=expect.clues, inputs=expect.inputs)
+    return fail("Wrong value.", diagnose([pair], context, name), got=shown(got))
 
 
 def check_dtype(obs: Observed | None, expect: Expectation, *,
@@ -308,7 +457,8 @@ def check_dtype(obs: Observed | None, expect: Expectation, *,
     if dtype == expect.dtype:
         return CheckResult(passed=True, score=max_score, got=dtype, message="Correct.", **base)
     if dtype.startswith(("int", "uint")) or dtype == "bool":
-        why = "Integers carry no gradient: start from a floating-point value such as 2.0."
+        why = ("Integers carry no gradient: build the tensors as floats from the "
+               "parameters, with `dtype=tf.float32`.")
     elif dtype == "float64":
         why = ("numpy arrays and np.float64 values become float64 tensors: "
                "pass dtype=tf.float32, or use Python floats.")
@@ -360,58 +510,103 @@ def check_tape(judged: Sequence[tuple[Run, Observed | None, Expectation]], name:
                        message="Computed with the tape.", **base)
 
 
-def _hidden_hint(result: CheckResult, visible: CheckResult, obs: Observed | None,
-                 visible_obs: Observed | None, hints: Mapping[str, str] | None,
-                 name: str) -> CheckResult:
-    """At a hidden point, a right-at-visible answer that did not move is hard-coded."""
-    if result.passed or not visible.passed or obs is None or visible_obs is None:
-        return result
-    same = (obs.status == visible_obs.status == "ok"
-            and observed_array(obs) is not None
-            and np.array_equal(observed_array(obs), observed_array(visible_obs)))
-    key = "hardcoded" if same else "not_followed"
-    message = ("The answer did not change with the point." if same
-               else "Right at the visible point, wrong here.")
-    return CheckResult(name=result.name, passed=False, score=0.0, max_score=result.max_score,
-                       expected=result.expected, got=result.got, message=message,
-                       hint=hint(key, hints, name=name), hidden=True,
-                       point_label=result.point_label)
+def _pair(obs: Observed | None, expect: Expectation) -> Pair | None:
+    """The point as a diagnosis pair, when the answer is numbers of the right size."""
+    if obs is None or obs.status != "ok":
+        return None
+    got = observed_array(obs)
+    if got is None or got.size != expect.value.size:
+        return None
+    return Pair(got=got.reshape(expect.value.shape), want=expect.value, clues=expect.clues,
+                inputs=expect.inputs)
+
+
+def _hidden_hints(results: list[CheckResult], visible: CheckResult,
+                  observations: list[Observed | None], expects: list[Expectation],
+                  context: Context, name: str) -> list[CheckResult]:
+    """The hidden rows of one answer, their hints judged over every point at once.
+
+    Right at the visible point only: hard-coded (the same number everywhere) or not
+    following the parameters. Wrong everywhere: what holds at all points (a factor,
+    an offset, the function's value ...), or plainly wrong."""
+    failed = [r for r in results if not r.passed]
+    if not failed:
+        return results
+    pairs = [_pair(o, e) for o, e in zip(observations, expects)]
+    if visible.passed:
+        same = all(p is not None for p in pairs) and all(
+            np.array_equal(p.got, pairs[0].got) for p in pairs[1:])
+        key = "hardcoded" if same else "not_followed"
+        message = ("The answer did not change with the point." if same
+                   else "Right at the visible point, wrong here.")
+        text = context.text(key, name=name)
+    elif all(p is not None for p in pairs) and not any(_stopped_row(r) for r in failed):
+        message, text = None, diagnose(pairs, context, name)
+    else:
+        return results
+    out = []
+    for result in results:
+        if result.passed or _stopped_row(result) or (message is None and result.got is None):
+            out.append(result)
+            continue
+        out.append(CheckResult(name=result.name, passed=False, score=0.0,
+                               max_score=result.max_score, expected=result.expected,
+                               got=result.got, message=message or result.message, hint=text,
+                               hidden=True, point_label=result.point_label))
+    return out
+
+
+def _stopped_row(result: CheckResult) -> bool:
+    return result.message.startswith("The notebook ran longer") or "crashed" in result.message
 
 
 def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectation]], *,
                kind: str, answers: Sequence[str], variables: Sequence[str] = (),
                hints: Mapping[str, str] | None = None,
-               withheld: Sequence[str] = ()) -> list[CheckResult]:
+               withheld: Sequence[str] = (),
+               context: Context | None = None) -> list[CheckResult]:
     """All checks for a submission: ``runs[i]`` judged against ``expectations[i]``.
 
     ``runs[0]`` is the visible point; the rest are hidden points. ``variables`` names
     the exercise's tensors, which the extraction also reports so that a ``None``
     gradient can be explained (an integer variable, an unwatched constant).
     """
+    context = context or Context(kind=kind, hints=dict(hints or {}))
     checks: list[CheckResult] = []
     if not runs:
         return checks
     visible_run, hidden_runs = runs[0], runs[1:]
-    per_hidden = HIDDEN / len(hidden_runs) if hidden_runs else 0.0
+    per_hidden = context.weight("hidden") / len(hidden_runs) if hidden_runs else 0.0
     for name in answers:
         expect = expectations[0][name]
         obs = visible_run.answers.get(name)
         var_obs = {v: visible_run.answers[v] for v in variables if v in visible_run.answers}
-        visible = check_value(obs, expect, run=visible_run, variables=var_obs, hints=hints,
-                              max_score=VISIBLE)
+        visible = check_value(obs, expect, run=visible_run, variables=var_obs,
+                              max_score=context.weight("visible"), context=context)
         checks.append(visible)
-        checks.append(check_dtype(obs, expect, hints=hints, max_score=DTYPE))
+        checks.append(check_dtype(obs, expect, hints=context.hints,
+                                  max_score=context.weight("dtype")))
         if kinds.get(kind).tape:
             judged = [(r, r.answers.get(name), e[name]) for r, e in zip(runs, expectations)]
-            checks.append(check_tape(judged, name, value_passed=visible.passed, hints=hints,
-                                     max_score=TAPE, withheld=withheld))
+            checks.append(check_tape(judged, name, value_passed=visible.passed,
+                                     hints=context.hints, max_score=context.weight("tape"),
+                                     withheld=withheld))
+        hidden_rows, observations = [], [obs]
         for run, expects in zip(hidden_runs, expectations[1:]):
             h_obs = run.answers.get(name)
             h_vars = {v: run.answers[v] for v in variables if v in run.answers}
-            result = check_value(h_obs, expects[name], run=run, variables=h_vars,
-                                 hints=hints, max_score=per_hidden)
-            checks.append(_hidden_hint(result, visible, h_obs, obs, hints, name))
+            hidden_rows.append(check_value(h_obs, expects[name], run=run, variables=h_vars,
+                                           max_score=per_hidden, context=context))
+            observations.append(h_obs)
+        checks.extend(_hidden_hints(hidden_rows, visible, observations,
+                                    [e[name] for e in expectations], context, name))
     return checks
+
+
+def passed(checks: Sequence[CheckResult]) -> bool:
+    """The verdict: every check passed. Not ``score == max_score``: a check a spec
+    weighs at 0 (the tape check, say) must still pass for the submission to pass."""
+    return bool(checks) and all(c.passed for c in checks)
 
 
 def total(checks: Sequence[CheckResult]) -> tuple[float, float]:

@@ -106,23 +106,47 @@ class _Outcome:
 
 
 def _plan(nb: Any) -> tuple[list[_Step], list[_Step], int]:
-    """(visible-run steps, answer steps, index of the parameters cell or -2)."""
-    visible, answer = [], []
+    """(visible-run steps, hidden-run steps, index of the parameters cell or -2).
+
+    The visible run executes every code cell except the check cell. A hidden run
+    re-runs every code cell after the parameters cell, in order, up to the check cell:
+    students write their answer where they like (a new cell below the answer cell is
+    common), and all of it must follow the point. Without a parameters cell, every
+    cell from the answer cell on is re-run (the parameters are injected before it).
+    """
+    visible, rerun = [], []
     parameters_index = INJECTED_PARAMETERS_INDEX
+    first_answer = None
+    reached_check = False
     for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
         tags = _tags(cell)
         tag = next((t for t in ("answer", "parameters", "setup", "check") if t in tags), None)
         if "check" in tags:
+            reached_check = True
             continue
         step = _Step(index, tag, _source(cell))
         visible.append(step)
-        if "answer" in tags:
-            answer.append(step)
+        if "answer" in tags and first_answer is None:
+            first_answer = len(visible) - 1
         if "parameters" in tags and parameters_index == INJECTED_PARAMETERS_INDEX:
             parameters_index = index
-    return visible, answer, parameters_index
+            rerun = []  # only what comes after the parameters cell
+            continue
+        if not reached_check and tag not in ("setup", "parameters"):
+            rerun.append(step)
+    if parameters_index == INJECTED_PARAMETERS_INDEX:
+        start = first_answer if first_answer is not None else len(visible)
+        rerun = [s for s in visible[start:] if s.tag not in ("setup", "parameters")]
+        rerun = [s for s in rerun if not _after_check(nb, s.index)]
+    return visible, rerun, parameters_index
+
+
+def _after_check(nb: Any, index: int) -> bool:
+    cells = nb.get("cells", [])
+    return any(cell.get("cell_type") == "code" and "check" in _tags(cell)
+               for cell in cells[:index])
 
 
 def _make_client_class():

@@ -12,14 +12,14 @@ import hashlib
 import json
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from grader.errors import GraderError, NotebookError
-from grader.results import Execution, GradeResult, Run, Status
+from grader.results import CheckResult, Execution, GradeResult, Run, Status
 
 if TYPE_CHECKING:
     from grader.authoring.spec import Spec
-    from grader.grading.check import Expectation
+    from grader.grading.check import Context, Expectation
     from grader.grading.points import Point
 
 # A notebook larger than this is refused before parsing: no exercise needs it, and
@@ -197,17 +197,58 @@ def open_submission(path: Path, exercise: str | None = None) -> tuple[Any, bytes
 
 
 def expectations_at(spec: Spec, point: Point) -> dict[str, Expectation]:
-    """What each answer must be at ``point``: references computed here, never in a kernel."""
+    """What each answer must be at ``point``, with the kind's clues for explaining a
+    wrong one: references computed here, never in a kernel."""
+    import numpy as np
+
+    from grader import kinds
     from grader.grading import check, reference
 
     from grader.kinds import tape_target
 
     values = reference.reference_answers(spec, point.values)
+    kind = kinds.get(spec.kind)
+    inputs = {k: np.asarray(v, dtype=np.float64) for k, v in point.values.items()}
     return {a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
                                       tolerance=spec.tolerance, answer=a,
                                       target=tape_target(spec, a, point.values),
-                                      point=point.values)
+                                      point=point.values,
+                                      clues=kind.clues(spec, a, inputs), inputs=inputs)
             for a in spec.answers}
+
+
+def context_for(spec: Spec, code: list[str]) -> Context:
+    """What the checker needs of the spec and the answer code besides the numbers."""
+    from grader.grading import check
+
+    return check.Context(kind=spec.kind, hints=dict(spec.hints),
+                         params={v.name: v.param for v in spec.variables},
+                         scalar={v.name: v.value.ndim == 0 for v in spec.variables},
+                         numpy_calls=check.numpy_calls(code), weights=dict(spec.points))
+
+
+def judge(spec: Spec, runs: list[Run], expectations: list[dict[str, Expectation]],
+          code: list[str], withheld: Sequence[str] = ()
+          ) -> tuple[list[CheckResult], float, float, bool]:
+    """(checks, score, max score, passed): the one judging path ``grader check`` and the
+    notebook's check cell share, so both give the same verdicts and hints. ``withheld``
+    is what the integrity scan found (it withholds the tape check)."""
+    from grader.grading import check
+
+    answer_names, variable_names = judged_names(spec)
+    checks = check.check_runs(runs, expectations, kind=spec.kind, answers=answer_names,
+                              variables=variable_names, withheld=withheld,
+                              context=context_for(spec, code))
+    score, max_score = check.total(checks)
+    return checks, score, max_score, check.passed(checks)
+
+
+def answer_code(nb: Any) -> list[str]:
+    """The code the hidden runs re-run (the cells after the parameters cell, up to the
+    check cell): where the answers are computed, scanned for numpy calls."""
+    from grader.grading.execute import _plan
+
+    return [step.source for step in _plan(nb)[1]]
 
 
 def judged_names(spec: Spec) -> tuple[list[str], list[str]]:
@@ -227,7 +268,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     The kernel boots (its own process) while this process computes the references,
     so the two costs overlap instead of adding up.
     """
-    from grader.grading import check, integrity, points as points_mod
+    from grader.grading import integrity, points as points_mod
     from grader.authoring import render, spec as spec_mod
     from grader import resources
     from grader.grading.execute import Rerun, start_kernel
@@ -262,11 +303,9 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     labels = [(p.label, p.hidden, points_mod.point_to_json(p)) for p in points]
     runs = _runs_for(execution, labels)
     findings = integrity.scan_notebook(nb)
-    checks = check.check_runs(runs, expectations, kind=spec.kind, answers=answer_names,
-                              variables=variable_names, hints=dict(spec.hints),
-                              withheld=[f.describe() for f in findings])
+    checks, score, max_score, passed = judge(spec, runs, expectations, answer_code(nb),
+                                             withheld=[f.describe() for f in findings])
     concerns = findings_and_tampering(findings, runs)
-    score, max_score = check.total(checks)
     cell_errors = [e for r in runs[:1] for e in r.errors]
     errors = [execution.fatal] if execution.fatal else []
     status = Status.GRADED
@@ -274,7 +313,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         status = Status.TIMED_OUT
     return GradeResult(
         exercise=spec.id, submission=submission, score=score, max_score=max_score,
-        passed=bool(checks) and score == max_score, checks=checks, errors=errors,
+        passed=passed, checks=checks, errors=errors,
         duration_s=round(time.perf_counter() - started, 3), cell_errors=cell_errors,
         sandbox=execution.sandbox, title=spec.title, status=status,
         plot=_plot(spec, points, expectations, runs), integrity=concerns)

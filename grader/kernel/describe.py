@@ -102,10 +102,36 @@ def _describe_exception(e) -> str:
         return _typename(_type(e)) + ": <message could not be read>"
 
 
-def _as_array(v):
+def _numbers(v, depth, budget):
+    """A nested list of plain numbers (exact list/tuple/int/float types only, so no
+    student code runs), or None: a hard-coded matrix typed as nested lists."""
+    t = _type(v)
+    if t is _int or t is _float:
+        budget[0] -= 1
+        return v if budget[0] >= 0 else None
+    if (t is not _list and t is not _tuple) or depth > 4:
+        return None
+    out = []
+    for x in (v if t is _list else _list(_tuple.__iter__(v))):
+        y = _numbers(x, depth + 1, budget)
+        if y is None:
+            return None
+        out.append(y)
+    return out
+
+
+def _as_array(v, max_elements):
     """An exact ndarray for ``v``, or None when ``v`` is not array-like."""
     if _exact(_ndarray, v) or _exact(_generic, v):
         return _asarray(v)
+    if _type(v) is _list or _type(v) is _tuple:
+        plain = _numbers(v, 0, [max_elements])
+        if plain is None:
+            return None
+        try:
+            return _asarray(plain, dtype=_float)
+        except _BaseException:
+            return None
     convert = None
     try:
         convert = _getattr(v, "numpy")
@@ -155,7 +181,7 @@ def _scalar_or_array(name, v, type_name, max_elements):
                           % _len(_irepr(v)), type_name)
         return {"name": name, "status": "ok", "type_name": type_name, "dtype": None,
                 "shape": [], "value": v}
-    a = _as_array(v)
+    a = _as_array(v, max_elements)
     if a is None or _type(a) is not _ndarray:
         return {"name": name, "status": "unserializable", "type_name": type_name,
                 "error": "not a number, tensor or array"}
@@ -169,7 +195,9 @@ def _scalar_or_array(name, v, type_name, max_elements):
                 "dtype": dtype, "error": "dtype %s is not numeric" % dtype}
     if kind == "f" and a.dtype.itemsize > 8:
         a = a.astype(_np.float64)
-    return {"name": name, "status": "ok", "type_name": type_name, "dtype": a.dtype.name,
+    plain = _type(v) is _list or _type(v) is _tuple  # Python numbers carry no dtype
+    return {"name": name, "status": "ok", "type_name": type_name,
+            "dtype": None if plain else a.dtype.name,
             "shape": [_int(n) for n in a.shape], "value": a.tolist(),
             "_fast": kind in "iu" or (kind == "f" and _isfinite(a).all())}
 

@@ -14,12 +14,20 @@ The defaults here are the derivative kinds' behaviour; a kind overrides what dif
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-if TYPE_CHECKING:  # the spec module imports the registry lazily; only types flow back
+from grader.kinds.diagnosis import Pair
+
+if TYPE_CHECKING:  # the spec module imports the registry; only types flow back
     from grader.authoring.spec import AnswerSpec, Spec, VariableSpec, _Reader
+
+
+def _shown(value: np.ndarray) -> str:
+    from grader.authoring.spec import format_value
+
+    return format_value(value)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,11 @@ class Kind:
     scaffold: Scaffold | None = None
     # Draw the function and its tangents in the report (one-variable exercises only).
     plots_tangents: bool = False
+    # What a right answer is, in hints: "`grad` is not {what} of the exercise's function".
+    what: str = "the derivative"
+    # This kind's wording of check hints, by key (grader/grading/check.py DEFAULT_HINTS);
+    # a spec's [hints] still come first.
+    hints: Mapping[str, str] = {}
 
     # -- spec ---------------------------------------------------------------------
     def check_answer(self, reader: "_Reader", answer: "AnswerSpec") -> None:
@@ -112,6 +125,60 @@ class Kind:
         kind has no tape check."""
         values = {v.name: np.asarray(point[v.name], dtype=np.float64) for v in spec.variables}
         return np.asarray(answer.expression.evaluate(values), dtype=np.float64)
+
+    # -- checking -------------------------------------------------------------------
+    def clues(self, spec: "Spec", answer: "AnswerSpec",
+              point: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        """Quantities at ``point`` a mistaken answer is known to equal, by name, for
+        ``diagnose``: the function's value, the derivative one order up or down."""
+        from grader.kinds import calculus
+
+        values = {v.name: np.asarray(point[v.name], dtype=np.float64) for v in spec.variables}
+        out: dict[str, Any] = {}
+        with np.errstate(all="ignore"):
+            out["function_value"] = np.asarray(answer.expression.evaluate(values),
+                                               dtype=np.float64)
+        if answer.is_list:
+            return out
+        try:
+            import grader.tape as tf
+
+            out["next_derivative"] = calculus.engine_derivative(tf, answer, values,
+                                                                answer.order + 1)
+            if answer.order > 1:
+                out["previous_derivative"] = calculus.engine_derivative(
+                    tf, answer, values, answer.order - 1)
+        except Exception:  # a clue the engine cannot give is simply not offered
+            pass
+        return out
+
+    def diagnose(self, pairs: Sequence[Pair], *, numpy: bool = False
+                 ) -> tuple[str, dict[str, Any]] | None:
+        """(hint key, fields) for what a wrong answer's ``pairs`` (every point it was
+        graded at, visible first) show, or None when no known mistake fits all of them.
+        ``numpy`` says the code calls numpy: a factor or offset is then not claimed,
+        since the missing part of the derivative need not be proportional."""
+        from grader.kinds import diagnosis as d
+
+        for clue in ("function_value", "next_derivative", "previous_derivative"):
+            if d.matches_clue(pairs, clue):
+                return clue, {}
+        if d.transposed(pairs):
+            return "transpose", {}
+        if d.negated(pairs):
+            return "sign", {}
+        if numpy:
+            return None
+        factor = d.common_factor(pairs)
+        if factor is not None:
+            return "factor", {"factor": factor}
+        offset = d.common_offset(pairs)
+        if offset is not None:
+            return "offset", {"offset": _shown(offset)}
+        var = d.linear_difference(pairs)
+        if var is not None:
+            return "linear_difference", {"var": var}
+        return None
 
     # -- notebooks ----------------------------------------------------------------
     def held_as(self, var: "VariableSpec") -> str:

@@ -22,6 +22,7 @@ class Jacobian(Kind):
     rank = 30
     summary = "the Jacobian of a vector-valued function with tape.jacobian"
     multi_source = False
+    what = "the Jacobian"
     steps = (
         "Create the variable from its parameter.",
         "Inside the tape, compute the (vector-valued) function.",
@@ -41,6 +42,13 @@ class Jacobian(Kind):
 
     def answer_text(self, spec: Spec, answer: AnswerSpec) -> str:
         return f"the Jacobian with respect to `{answer.of[0]}`"
+
+    def clues(self, spec: Spec, answer: AnswerSpec,
+              point: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        values = {v.name: np.asarray(point[v.name], dtype=np.float64) for v in spec.variables}
+        with np.errstate(all="ignore"):
+            return {"function_value": np.asarray(answer.expression.evaluate(values),
+                                                 dtype=np.float64)}
 
     def engine_answers(self, tf: Any, spec: Spec,
                        point: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -9,18 +9,27 @@ answers are trained values, not tape results, so there is no tape check.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
 
 from grader.kinds import calculus
 from grader.kinds.base import Kind, Scaffold, Table
+from grader.kinds.diagnosis import Pair
 
 if TYPE_CHECKING:
     from grader.authoring.spec import AnswerSpec, Spec, VariableSpec, _Reader
 
 OPTIMIZERS = ("sgd", "adam")
 _RTOL = 1e-5
+# Learning rates tried when a trained value is wrong: the exercise's times these.
+_LR_FACTORS = (0.1, 0.5, 2.0, 10.0)
+
+
+def _shown(value: Any) -> str:
+    from grader.authoring.spec import format_value
+
+    return format_value(value)
 
 
 def parse_training(reader: _Reader) -> Any:
@@ -48,6 +57,32 @@ class Training(Kind):
     tape = False
     multi_source = False
     letter = "L"
+    what = "the trained value"
+    hints = {
+        "value": "`{name}` is not where the reference training loop ends (got {got}, "
+                 "expected {want}). Check the loss (the exercise's function, a mean over "
+                 "the data), the optimizer and its `learning_rate`, and that each of the "
+                 "`epochs` steps uses the whole data set.",
+        "never_moved": "`{name}` still holds its starting value: the parameters never "
+                       "moved. In the loop, after `grads = tape.gradient(loss, "
+                       "variables)`, call `optimizer.apply_gradients(zip(grads, "
+                       "variables))`.",
+        "steps": "`{name}` is where the reference loop is after {k} steps, not {epochs}: "
+                 "loop `for epoch in range(epochs):`, one optimizer step per epoch.",
+        "learning_rate": "`{name}` is where the loop ends with a learning rate {factor:g} "
+                         "times the exercise's: create the optimizer with "
+                         "`learning_rate=learning_rate` (the parameter).",
+        "diverged": "`{name}` is {got}: the loss diverged. Use the `learning_rate` the "
+                    "parameters cell sets, and a mean (`tf.reduce_mean`) as the loss, "
+                    "not a sum.",
+        "not_followed": "`{name}` is right from the visible starting point only: build "
+                        "the variables and the data from the parameters ({params}), "
+                        "never from fixed numbers.",
+        "hardcoded": "`{name}` is the same for every starting point, so it looks typed "
+                     "in: train it with the loop, starting from the parameters ({params}).",
+        "unanswered": "Replace the `...` in the answer cell with the training loop, then "
+                      "run the notebook top to bottom.",
+    }
     tables = {"training": Table(parse_training, fix="add a [training] table: optimizer, "
                                 "learning_rate, epochs")}
     steps = (
@@ -140,6 +175,74 @@ epochs = 20
 
     def tape_target(self, spec: Spec, answer: AnswerSpec, point: Mapping[str, Any]) -> None:
         return None  # the answers are trained values: there is no tape result to trace
+
+    # -- checking -------------------------------------------------------------------
+    def clues(self, spec: Spec, answer: AnswerSpec,
+              point: Mapping[str, np.ndarray]) -> dict[str, Any]:
+        """Where the reference loop is at each step (up to twice the epochs), where it
+        ends with other learning rates, and the starting value: the usual training
+        mistakes land on one of these exactly."""
+        import grader.tape as tf
+
+        values = {k: np.asarray(v, dtype=np.float64) for k, v in point.items()}
+        source = answer.of[0]
+        clues: dict[str, Any] = {"start": values[source]}
+        try:
+            steps = self._trajectory(tf, spec, values, spec.training.learning_rate,
+                                     2 * spec.training.epochs)
+            clues["trajectory"] = [s[source] for s in steps]
+            clues["learning_rates"] = {
+                factor: self._trajectory(tf, spec, values,
+                                         spec.training.learning_rate * factor,
+                                         spec.training.epochs)[-1][source]
+                for factor in _LR_FACTORS}
+        except Exception:  # a loop the engine cannot run gives no clue, and no verdict
+            pass
+        return clues
+
+    def _trajectory(self, tf: Any, spec: Spec, point: Mapping[str, np.ndarray],
+                    learning_rate: float, epochs: int) -> list[dict[str, np.ndarray]]:
+        """The trained values after 0, 1, ... ``epochs`` steps of the spec's loop."""
+        training = spec.training
+        names = trainable(spec)
+        params = {n: tf.Variable(point[n]) for n in names}
+        data = {n: tf.constant(v) for n, v in point.items() if n not in params}
+        if training.optimizer == "sgd":
+            optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate,
+                                                momentum=training.momentum)
+        else:
+            optimizer = tf.keras.optimizers.Adam(learning_rate=learning_rate)
+        variables = [params[n] for n in names]
+        out = [{n: np.asarray(point[n], dtype=np.float64) for n in names}]
+        with np.errstate(all="ignore"):
+            for _ in range(epochs):
+                with tf.GradientTape() as tape:
+                    loss = spec.expression.to_tape(tf, {**params, **data})
+                grads = tape.gradient(loss, variables)
+                optimizer.apply_gradients(zip(grads, variables))
+                out.append({n: np.asarray(params[n].numpy(), dtype=np.float64) for n in names})
+        return out
+
+    def diagnose(self, pairs: Sequence[Pair], *, numpy: bool = False
+                 ) -> tuple[str, dict[str, Any]] | None:
+        from grader.kinds import diagnosis as d
+
+        for p in pairs:
+            if not np.all(np.isfinite(p.got)) or np.max(np.abs(p.got), initial=0) > 1e6 * max(
+                    1.0, float(np.max(np.abs(p.want), initial=0))):
+                return "diverged", {"got": _shown(p.got)}
+        if d.matches_clue(pairs, "start"):
+            return "never_moved", {}
+        epochs = len(pairs[0].clues.get("trajectory", [])) // 2
+        for k in range(len(pairs[0].clues.get("trajectory", []))):
+            if k != epochs and all("trajectory" in p.clues
+                                   and d.close(p.got, p.clues["trajectory"][k]) for p in pairs):
+                return "steps", {"k": k, "epochs": epochs}
+        for factor in _LR_FACTORS:
+            if all(factor in p.clues.get("learning_rates", {})
+                   and d.close(p.got, p.clues["learning_rates"][factor]) for p in pairs):
+                return "learning_rate", {"factor": factor}
+        return None
 
     # -- notebooks ----------------------------------------------------------------
     def held_as(self, var: VariableSpec) -> str:

@@ -18,13 +18,14 @@ The ledger is bounded by count and bytes, oldest calls dropped first.
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["TapeCall", "Ledger", "listen", "notify", "default_ledger", "MAX_CALLS", "MAX_BYTES"]
+__all__ = ["TapeCall", "Ledger", "listen", "notify", "paused", "default_ledger", "MAX_CALLS", "MAX_BYTES"]
 
 MAX_CALLS = 4096
 MAX_BYTES = 64 * 2**20
@@ -160,6 +161,7 @@ def _same(candidate: np.ndarray, recorded: np.ndarray) -> bool:
 _default = Ledger()
 _listener = _default.note
 _replaceable = True
+_paused = 0
 
 
 def listen(listener) -> None:
@@ -175,7 +177,21 @@ def listen(listener) -> None:
 
 def notify(op: str, targets, sources, results, tape=None) -> None:
     """Called by the tape's gradient methods with what they just computed."""
-    _listener(op, targets, sources, results, tape)
+    if not _paused:
+        _listener(op, targets, sources, results, tape)
+
+
+@contextlib.contextmanager
+def paused():
+    """Tape calls made inside are not heard: the grader's own computations in a
+    notebook (the feedback cell's references) leave no evidence. Pausing can only
+    hide evidence, never add any, so it needs no guard."""
+    global _paused
+    _paused += 1
+    try:
+        yield
+    finally:
+        _paused -= 1
 
 
 def default_ledger() -> Ledger:

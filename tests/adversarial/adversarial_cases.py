@@ -322,7 +322,9 @@ CASES: list[Case] = [
          words=(("which exercise", "metadata"),)),
     Case("missing_metadata", "ungradable",
          edit=lambda nb: nb["metadata"].pop("grader"), words=(("which exercise",),)),
-    Case("missing_answer_cell", "fail", edit=_untag_answer, words=(("hidden point",),)),
+    # The answer is graded wherever it was written: an untagged answer cell after the
+    # parameters cell is re-run at the hidden points like any other.
+    Case("missing_answer_cell", "pass", edit=_untag_answer),
     Case("duplicate_answer_cell", "fail", edit=_duplicate_answer, words=(("hidden point",),)),
     Case("notebook_50mb", "ungradable", raw=_fifty_mb, words=(("mb limit",),)),
     Case("invalid_utf8", "ungradable", raw=_invalid_utf8, words=(("not utf-8",),)),

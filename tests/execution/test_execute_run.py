@@ -168,8 +168,10 @@ def test_a_raising_cell_is_kept_and_later_cells_run(main_run):
     assert "division by zero" in err.evalue and "\x1b[" not in err.traceback
     assert "ZeroDivisionError" in err.traceback
     assert run.answers["grad"].status == "ok"  # the answer cell after it ran
-    # Hidden runs only re-run parameters + answer cells, which do not raise.
-    assert all(r.errors == () for r in main_run["execution"].runs[1:])
+    # Hidden runs re-run every cell from the parameters cell to the check cell: the
+    # raising cell raises again there, and nothing after the check cell runs.
+    assert all([e.ename for e in r.errors] == ["ZeroDivisionError"]
+               for r in main_run["execution"].runs[1:])
 
 
 def test_check_cell_is_not_run(main_run):
@@ -295,13 +297,13 @@ def test_dead_kernel_is_recorded_and_stops(died_run):
 # ------------------------------------- no answer cell; broken protocol; Ctrl-C
 
 
-def test_no_answer_cell_reruns_parameters_only():
+def test_without_an_answer_tag_the_cells_after_the_parameters_are_rerun():
     nb = notebook(cell("x0 = 2.0", "parameters"), cell("y = 2 * x0"))
     ex = run_submission(nb, answers=["x0", "y"], visible_point={"x0": 2.0},
                         reruns=[Rerun("hidden point 1", {"x0": 5.0}, "x0 = 5.0")])
     assert ex.fatal is None
     values = [(r.answers["x0"].value, r.answers["y"].value) for r in ex.runs]
-    assert values == [(2.0, 4.0), (5.0, 4.0)]
+    assert values == [(2.0, 4.0), (5.0, 10.0)]
 
 
 def test_a_notebook_that_breaks_the_kernel_protocol_is_an_error_not_a_crash():

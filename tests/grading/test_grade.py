@@ -58,7 +58,8 @@ WRONG = {
     "sign error": (
         "x = tf.Variable(float(x0))\nwith tf.GradientTape() as tape:\n"
         "    y = -(x**2 + 2*x - 1)\ngrad = tape.gradient(y, x)\n",
-        "grad at the visible point", "sign"),
+        # a sign is a pattern over points: the hidden rows carry it
+        "grad at the hidden point 1", "sign"),
     "integer variable": (
         "x = tf.Variable(int(x0))\nwith tf.GradientTape() as tape:\n"
         "    y = x**2 + 2*x - 1\ngrad = tape.gradient(y, x)\n",

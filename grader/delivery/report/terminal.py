@@ -10,10 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from grader.delivery.report.text import failed_checks, format_pair, format_points, one_line, verdict
-from grader.results import GradeResult
+from grader.results import CellError, GradeResult
 
 _GREEN, _RED, _YELLOW, _BOLD, _DIM, _RESET = (
     "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m")
+
+
+def _cell_name(err: CellError) -> str:
+    """A cell as the student finds it: its number in the notebook and its tag."""
+    if err.cell_index < 0:
+        return "the grader's parameters cell" if err.tag == "parameters" else "a grader cell"
+    return f"cell {err.cell_index + 1}" + (f" ({err.tag})" if err.tag else "")
+
+
+def _clean_evalue(evalue: str) -> str:
+    from grader.grading.check import clean_evalue
+
+    return clean_evalue(evalue)
 
 
 def terminal_summary(result: GradeResult, *, color: bool) -> str:
@@ -36,8 +49,8 @@ def terminal_summary(result: GradeResult, *, color: bool) -> str:
     for error in result.errors:
         lines.append(f"  {paint(_RED, '!')} {one_line(error, 400)}")
     for err in result.cell_errors:
-        lines.append(f"  {paint(_RED, '!')} a cell raised {one_line(err.ename, 80)}: "
-                     f"{one_line(err.evalue, 200)}")
+        lines.append(f"  {paint(_RED, '!')} {_cell_name(err)} raised {one_line(err.ename, 80)}: "
+                     f"{one_line(_clean_evalue(err.evalue), 200)}")
     for check in failed:
         text = f"  {paint(_RED, '✗')} {one_line(check.name, 100)}: {one_line(check.message, 200)}"
         if check.expected is not None or check.got is not None:
@@ -47,3 +60,9 @@ def terminal_summary(result: GradeResult, *, color: bool) -> str:
             text += f" {paint(_YELLOW, 'hint:')} {one_line(check.hint, 300)}"
         lines.append(text)
     return "\n".join(lines)
+
+
+def inline_text(result: GradeResult) -> str:
+    """The notebook check cell's panel as plain text, for front ends that show no HTML."""
+    return (terminal_summary(result, color=False)
+            + "\n  (checked at the visible point only; the grader also checks hidden points)")
