@@ -9,17 +9,13 @@ submission does: a notebook that cannot be read, run or judged still ends in a
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError, NotebookError
+from grader.grading.notebook import MAX_NOTEBOOK_BYTES, exercise_of, read_notebook  # noqa: F401
 from grader.results import Execution, GradeResult, Run
-
-# A notebook larger than this is refused before parsing: no exercise needs it, and
-# reading a huge JSON file is itself a way to stall the grader.
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 # A cell longer than this is stopped; ``grader check --timeout`` bounds the whole run.
 DEFAULT_CELL_TIMEOUT = 10.0
@@ -31,61 +27,6 @@ _PLOT_SAMPLES = 121
 def seed_for(data: bytes) -> int:
     """The default hidden-point seed: the submission's content, so a regrade repeats."""
     return int.from_bytes(hashlib.sha256(data).digest()[:4], "big")
-
-
-def read_notebook(path: Path) -> tuple[Any, bytes]:
-    """Parse a submission, with errors a student can act on."""
-    import nbformat
-
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NotebookError("no such file", path=str(path),
-                            fix="check the path to the notebook") from None
-    except OSError as err:
-        raise NotebookError(f"cannot read the file: {err.strerror}", path=str(path)) from None
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(
-            f"the notebook is {len(data) / 2**20:.0f} MB, over the "
-            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit", path=str(path),
-            fix="clear the outputs (Kernel > Restart & Clear Output) and save again")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise NotebookError(f"not UTF-8 text (byte {err.start})", path=str(path),
-                            fix="save the notebook from Jupyter again") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise NotebookError(f"not valid JSON: {err.msg}", path=str(path),
-                            where=f"line {err.lineno}, column {err.colno}",
-                            fix="the file is damaged: download the notebook again from "
-                                "Jupyter (File > Download > .ipynb)") from None
-    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        raise NotebookError("JSON, but not a Jupyter notebook (no cells)", path=str(path),
-                            fix="submit the .ipynb file of the exercise")
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as err:  # nbformat raises many kinds for broken structure
-        raise NotebookError(f"not a readable notebook: {err}", path=str(path),
-                            fix="open it in Jupyter, save it, and submit again") from None
-    if not isinstance(nb.get("cells"), list):
-        raise NotebookError("the notebook has no list of cells", path=str(path))
-    return nb, data
-
-
-def exercise_of(nb: Any, path: Path, override: str | None) -> str:
-    if override:
-        return override
-    meta = nb.get("metadata", {}).get("grader", {})
-    exercise = meta.get("exercise") if isinstance(meta, dict) else None
-    if not isinstance(exercise, str) or not exercise:
-        raise NotebookError(
-            "the notebook does not say which exercise it is (no metadata.grader.exercise)",
-            path=str(path),
-            fix="start from the student notebook the course gave you, or pass "
-                "--exercise ID")
-    return exercise
 
 
 def _tags(cell: Any) -> list[str]:
