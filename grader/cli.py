@@ -136,6 +136,9 @@ def _cmd_merge(args: argparse.Namespace) -> int:
           f"{args.out}/gradebook.csv")
     for line in outcome.problems():
         print(f"grader: merge: {printable(line)}", file=sys.stderr)
+    if outcome.needs_review:
+        print(f"{len(outcome.needs_review)} submissions need review (see the integrity "
+              f"column): {printable(', '.join(outcome.needs_review[:20]))}")
     return 0 if outcome.ok else 1
 
 

@@ -14,6 +14,7 @@ visible point but nothing else.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -111,6 +112,8 @@ def decode_value(value: Any) -> Any:
         return [decode_value(v) for v in value]
     if isinstance(value, str):
         return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}.get(value, value)
+    if type(value) is int and abs(value) > sys.float_info.max:  # 10**400: as float, inf
+        return math.inf if value > 0 else -math.inf
     return value
 
 

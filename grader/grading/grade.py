@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from grader.errors import GraderError, NotebookError
+from grader.errors import GraderError, NotebookError, UnknownExerciseError
 from grader.grading.notebook import MAX_NOTEBOOK_BYTES, exercise_of, read_notebook  # noqa: F401
 from grader.results import Execution, GradeResult, Run
 
@@ -102,6 +102,17 @@ def failed_to_grade(submission: str, message: str, *, exercise: str = "",
                        status=status)
 
 
+def unknown_exercise(submission: str, err: UnknownExerciseError, *,
+                     duration_s: float = 0.0) -> GradeResult:
+    """The report of a notebook whose exercise id no spec has: it names the id and the
+    nearest ids the course knows (README: exit 2, and the report says why)."""
+    nearest = ", ".join(err.known) or "none"
+    message = (f"this notebook is for exercise {err.exercise!r}, which this course does not "
+               f"have (the nearest it has: {nearest})\n  fix: start from the student "
+               "notebook the course gave you, or grade it with --exercise ID")
+    return failed_to_grade(submission, message, exercise=err.exercise, duration_s=duration_s)
+
+
 def grade_notebook(path: Path, *, exercise: str | None = None,
                    exercises_dir: Path | None = None, seed: int | None = None,
                    cell_timeout: float = 10.0, total_timeout: float = 60.0,
@@ -164,9 +175,11 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     started = time.perf_counter() if started is None else started
     try:
         spec = spec_mod.find_spec(exercise_id, exercises_dir or resources.exercises_dir())
-    except GraderError:
+    except GraderError as err:
         if kernel is not None:
             kernel.close()
+        if isinstance(err, UnknownExerciseError):  # the notebook's side: a report says so
+            return unknown_exercise(submission, err, duration_s=time.perf_counter() - started)
         raise
     if kernel is None:
         kernel = start_kernel(nb, total_timeout=total_timeout, submission_name=submission,
