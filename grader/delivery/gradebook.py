@@ -86,8 +86,12 @@ def _csv_cell(value: Any) -> Any:
         return "true" if value else "false"
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_STARTS):
+            value = "'" + value
+        # csv quotes a cell holding the line terminator (LF) but not a bare CR, which
+        # most readers take as the end of the row: written as a line break instead.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 
