@@ -57,6 +57,13 @@ def student_of(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) > 1 else Path(parts[0]).stem
 
 
+def text_id(parts: Sequence[str]) -> str:
+    """The id of a path: its parts joined by "/", a name that is not UTF-8 shown with
+    backslash escapes (``\\xff``). The id is written into JSON, CSV and HTML, which
+    hold only text; the file itself is still read by its true path."""
+    return "/".join(os.fsencode(p).decode("utf-8", "backslashreplace") for p in parts)
+
+
 def _glob_root(pattern: str) -> tuple[Path, list[str]]:
     """(the folder before the first wildcard, the pattern's parts after it)."""
     parts = Path(pattern).parts
@@ -155,7 +162,7 @@ def discover_all(paths: Sequence[str | Path], *, exclude: Sequence[Path] = ()) -
             if where in seen:
                 continue
             seen.add(where)
-            sub_id = "/".join(entry.parts)
+            sub_id = text_id(entry.parts)
             if sub_id in by_id:
                 raise UsageError(
                     f"two submissions would both be called {sub_id!r}: "

@@ -43,6 +43,8 @@ MAX_EXERCISE_ID = 200
 # An escaped character inside a JSON string (``\"`` above all): removed before the
 # depth scan splits the text at its quotes.
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
+# A \uD800-\uDFFF escape: half of a surrogate pair, or a lone one (not text).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _OPENERS = b"[{"
 
@@ -115,7 +117,7 @@ def parse_json(data: bytes, path: Path) -> tuple[Any, str]:
             fix="clear the outputs and any metadata you added, save from Jupyter, and "
                 "submit again")
     try:
-        return json.loads(text), text
+        raw = json.loads(text)
     except json.JSONDecodeError as err:
         raise NotebookError(f"not valid JSON: {err.msg}", path=str(path),
                             where=f"line {err.lineno}, column {err.colno}",
@@ -123,6 +125,22 @@ def parse_json(data: bytes, path: Path) -> tuple[Any, str]:
                                 "Jupyter (File > Download > .ipynb)") from None
     except RecursionError:  # cannot happen below MAX_JSON_DEPTH; never a traceback
         raise NotebookError("the JSON nests too deeply to read", path=str(path)) from None
+    if _SURROGATE_ESCAPE.search(data) and not _is_text(raw):
+        raise NotebookError(
+            "the notebook holds a lone surrogate escape (such as \\udc80): not text any "
+            "program can write out", path=str(path),
+            fix="remove the broken characters, save from Jupyter and submit again")
+    return raw, text
+
+
+def _is_text(raw: Any) -> bool:
+    """Whether every string in ``raw`` encodes as UTF-8 (pairs of escapes do; a lone
+    half of a pair does not, and would fail whatever writes the notebook later)."""
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_notebook(path: Path) -> tuple[Any, bytes]:

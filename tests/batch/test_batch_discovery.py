@@ -179,3 +179,20 @@ def test_a_glob_is_matched_by_the_same_walk(tmp_path, monkeypatch):
 ])
 def test_glob_match(parts, pattern, matched):
     assert batch.glob_match(parts, pattern) is matched
+
+
+def test_a_file_name_that_is_not_utf8_gets_a_text_id_and_a_row(tmp_path):
+    folder = tmp_path / "class" / "ann"
+    folder.mkdir(parents=True)
+    raw = os.fsencode(folder) + b"/hw\xff.ipynb"
+    fakes.write_fake(Path(os.fsdecode(raw)), "pass")
+    broken = os.fsencode(folder) + b"/broken\xfe.ipynb"
+    with open(broken, "wb") as handle:
+        handle.write(b"not json {")
+    outcome = batch.run_batch([tmp_path / "class"], out=tmp_path / "out", jobs=1,
+                              progress=io.StringIO())
+    rows = {r.submission: r for r in outcome.rows}
+    assert sorted(rows) == ["ann/broken\\xfe.ipynb", "ann/hw\\xff.ipynb"]
+    assert "not valid JSON" in rows["ann/broken\\xfe.ipynb"].error
+    assert (tmp_path / "out" / rows["ann/hw\\xff.ipynb"].report).is_file()
+    (tmp_path / "out/gradebook.csv").read_text(encoding="utf-8")  # text, all of it
