@@ -196,3 +196,14 @@ def test_a_file_name_that_is_not_utf8_gets_a_text_id_and_a_row(tmp_path):
     assert "not valid JSON" in rows["ann/broken\\xfe.ipynb"].error
     assert (tmp_path / "out" / rows["ann/hw\\xff.ipynb"].report).is_file()
     (tmp_path / "out/gradebook.csv").read_text(encoding="utf-8")  # text, all of it
+
+
+def test_a_rerun_keeps_one_row_per_entry_and_rewrites_the_refusal(tmp_path):
+    fakes.write_fake(tmp_path / "class/alice/hw1.ipynb", "pass")
+    _link(tmp_path / "class/aaron/hw1.ipynb", "../alice/hw1.ipynb")
+    first, _, _ = _grade(tmp_path)
+    again, outcome, _ = _grade(tmp_path)
+    assert sorted(again) == sorted(first) == ["aaron/hw1.ipynb", "alice/hw1.ipynb"]
+    assert outcome.resumed == ["alice/hw1.ipynb"]  # graded once, kept
+    assert again["aaron/hw1.ipynb"].status == "failed-to-grade"
+    assert fakes.calls(tmp_path / "class/alice/hw1.ipynb") == 1
