@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
+from grader import __version__
 from grader.errors import EXIT_UNGRADABLE, GraderError
 
 
@@ -77,13 +78,21 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from grader.delivery.report.terminal import printable
     from grader.errors import EXIT_FAILED, EXIT_PASSED
 
+    from grader.delivery import classroom
+
     submission = Path(args.submission)
     total = args.timeout
-    result = grade.grade_notebook(
-        submission, exercise=args.exercise,
-        exercises_dir=Path(args.exercises) if args.exercises else None, seed=args.seed,
-        cell_timeout=min(grade.DEFAULT_CELL_TIMEOUT, total), total_timeout=total,
-        sandbox=args.sandbox)
+    try:
+        result = grade.grade_notebook(
+            submission, exercise=args.exercise,
+            exercises_dir=Path(args.exercises) if args.exercises else None, seed=args.seed,
+            cell_timeout=min(grade.DEFAULT_CELL_TIMEOUT, total), total_timeout=total,
+            sandbox=args.sandbox)
+    except GraderError as err:
+        if classroom.enabled(args.classroom):  # Classroom still gets its "error" result
+            classroom.append_output([grade.failed_to_grade(
+                submission.name, err.bare_message, exercise=args.exercise or "")], [str(submission)])
+        raise
     html = Path(args.html) if args.html else submission.with_name(
         submission.stem + ".report.html")
     written = report.write_reports(result, html=html, json=args.json, junit=args.junit,
@@ -96,6 +105,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
         from grader.delivery import github
 
         github.emit_github([result], [str(submission)])
+    if classroom.enabled(args.classroom):
+        classroom.append_output([result], [str(submission)])
     if result.status == "failed-to-grade":
         return EXIT_UNGRADABLE
     return EXIT_PASSED if result.passed else EXIT_FAILED
@@ -139,6 +150,18 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     if outcome.needs_review:
         print(f"{len(outcome.needs_review)} submissions need review (see the integrity "
               f"column): {printable(', '.join(outcome.needs_review[:20]))}")
+    return 0 if outcome.ok else 1
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from grader.delivery import lms
+
+    path, outcome = lms.write_export(Path(args.gradebook), Path(args.roster), format=args.format,
+                                     out=Path(args.out) if args.out else None,
+                                     assignment=args.assignment)
+    print(f"{outcome.written} students in {path} ({args.format})")
+    for line in outcome.problems():
+        print(f"grader: export: {line}", file=sys.stderr)
     return 0 if outcome.ok else 1
 
 
@@ -201,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="grader",
         description="Grade tf.GradientTape exercises in Jupyter notebooks.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="grade one submitted notebook and write its report")
@@ -210,6 +234,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", metavar="PATH", help="also write the JSON report")
     check.add_argument("--junit", metavar="PATH", help="also write JUnit XML")
     check.add_argument("--gradescope", metavar="PATH", help="also write Gradescope results.json")
+    check.add_argument("--classroom", action=argparse.BooleanOptionalAction, default=None,
+                       help="append the GitHub Classroom result to $GITHUB_OUTPUT (default: on "
+                            "when GITHUB_ACTIONS=true and GITHUB_OUTPUT is set)")
     _add_grading_options(check)
     check.set_defaults(func=_cmd_check)
 
@@ -262,6 +289,21 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the --out folders of `grader batch --shard` runs")
     merge.add_argument("--out", required=True, metavar="DIR")
     merge.set_defaults(func=_cmd_merge)
+
+    export = sub.add_parser("export", help="write a gradebook as a Canvas or Moodle import file",
+                            description="Join a batch gradebook with a roster (a CSV with a "
+                            "`submission` column naming each student's folder, plus the LMS's "
+                            "ids) and write the file the LMS imports. Exit 1 when a student is "
+                            "missing, unknown, without an LMS id or not graded (all listed).")
+    export.add_argument("gradebook", metavar="GRADEBOOK",
+                        help="the --out folder of `grader batch` (or its gradebook.json)")
+    export.add_argument("--format", required=True, choices=["canvas", "moodle", "csv"])
+    export.add_argument("--roster", required=True, metavar="ROSTER.csv")
+    export.add_argument("--assignment", metavar="NAME",
+                        help="the grade column's title; Canvas matches 'Title (assignment id)' "
+                             "(default: the exercise id)")
+    export.add_argument("--out", metavar="PATH", help="default: GRADEBOOK/FORMAT.csv")
+    export.set_defaults(func=_cmd_export)
 
     gradescope = sub.add_parser("gradescope", help="write a Gradescope autograder bundle")
     gradescope.add_argument("ids", nargs="*", metavar="ID",

@@ -20,7 +20,7 @@ def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> Any:
     from grader.results import GradeResult, Run
 
     spec = spec_mod.find_spec(exercise_id, resources.exercises_dir())
-    visible = points.grading_points(spec, 0)[0]
+    visible = notebook_point(spec, namespace)
     answers, variables = grade.judged_names(spec)
     observed = extract.observe_namespace(answers + variables, namespace)
     run = Run(label=visible.label, hidden=False, point=points.point_to_json(visible),
@@ -31,6 +31,30 @@ def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> Any:
     return GradeResult(exercise=spec.id, submission="this notebook", score=score,
                        max_score=max_score, passed=score == max_score, checks=checks,
                        title=spec.title)
+
+
+def notebook_point(spec: Any, namespace: Mapping[str, Any]) -> Any:
+    """The point the notebook's parameters cell set, else the spec's visible point.
+
+    papermill (``-p x0 3.0``) and a student trying another value both change the
+    parameters; the panel judges the answers at the point they were computed at.
+    """
+    import numpy as np
+
+    from grader.grading import points
+
+    visible = points.visible_point(spec)
+    values = {}
+    for var in spec.variables:
+        default = visible.values[var.name]
+        try:
+            given = np.asarray(namespace.get(var.param, default), dtype=default.dtype)
+        except (TypeError, ValueError):
+            given = default
+        values[var.name] = given if given.shape == default.shape else default
+    if all(np.array_equal(values[k], visible.values[k]) for k in values):
+        return visible
+    return points.Point("point in the parameters cell", False, values)
 
 
 def show_feedback(exercise_id: str, namespace: Mapping[str, Any]) -> None:

@@ -12,6 +12,20 @@ from typing import Any, Mapping
 
 
 @dataclass(frozen=True)
+class TapeEvidence:
+    """One tape call that returned an answer, as the kernel's ledger recorded it.
+
+    ``op`` is ``gradient``, ``jacobian`` or ``batch_jacobian``; ``targets`` the values
+    of what was differentiated; ``source`` the value of the source the answer is the
+    derivative for (JSON values; None where the kernel kept no copy).
+    """
+
+    op: str
+    targets: tuple = ()
+    source: Any = None
+
+
+@dataclass(frozen=True)
 class Observed:
     """One answer variable as the extraction cell found it in the kernel.
 
@@ -21,7 +35,9 @@ class Observed:
     (not a number, tensor or nested list of them). ``value`` holds nested lists of
     floats, with NaN and infinities kept as the strings "nan", "inf", "-inf".
     ``from_tape`` is True when the value is one that ``tape.gradient``, ``jacobian``
-    or ``batch_jacobian`` returned during the run, or its numpy/float conversion.
+    or ``batch_jacobian`` returned during the run, or its numpy/float conversion;
+    ``evidence`` says which calls (what they differentiated, with respect to what), and
+    ``tampered`` what the kernel saw replaced in its interpreter before this reading.
     """
 
     name: str
@@ -34,6 +50,8 @@ class Observed:
     error: str | None = None
     # For structured answers (a list/tuple of tensors, e.g. gradients of two sources).
     items: tuple["Observed", ...] | None = None
+    evidence: tuple[TapeEvidence, ...] = ()
+    tampered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +130,8 @@ class GradeResult:
     status: str = "graded"
     # Inline plot data for one-variable exercises: drawn by grader/report/plot.py.
     plot: dict[str, Any] | None = None
+    # None, or "needs review: ..." from the integrity scan and the kernel's watch.
+    integrity: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """DESIGN.md's JSON report schema (plus a few extra keys after the contract's)."""
@@ -138,6 +158,7 @@ class GradeResult:
             "duration_s": self.duration_s,
             "status": self.status,
             "sandbox": self.sandbox,
+            "integrity": self.integrity,
             "cell_errors": [asdict(e) for e in self.cell_errors],
         }
 

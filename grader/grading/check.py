@@ -77,6 +77,9 @@ DEFAULT_HINTS = {
     "not_followed": "Right at the visible point but not here: the answer does not "
                     "follow the point. Build your tensors from the names in the "
                     "parameters cell rather than from fixed numbers.",
+    "integrity": "The grader found code that reaches behind the engine ({found}). "
+                 "An instructor will look at this submission; compute `{name}` with "
+                 "tf.GradientTape and the engine's public functions only.",
     "not_tape": "The value is right, but it was not returned by tape.gradient (or "
                 "jacobian): the exercise is to let GradientTape compute it, not to "
                 "write the derivative by hand.",
@@ -91,6 +94,11 @@ class Expectation:
     value: np.ndarray  # float64 reference
     dtype: str  # the float dtype required, e.g. "float32"
     tolerance: Tolerance
+    # For the tape check: the answer's spec, what its tape target must hold at this
+    # point, and the point itself (variable -> value). None where there is no tape check.
+    answer: Any = None
+    target: np.ndarray | None = None
+    point: Mapping[str, np.ndarray] | None = None
 
 
 def hint(key: str, hints: Mapping[str, str] | None = None, **fields: Any) -> str:
@@ -316,21 +324,45 @@ def check_dtype(obs: Observed | None, expect: Expectation, *,
                                  why=why), **base)
 
 
-def check_tape(obs: Observed | None, name: str, *, value_passed: bool,
-               hints: Mapping[str, str] | None, max_score: float) -> CheckResult:
-    """The answer is what the tape returned, not a derivative written by hand."""
+def check_tape(judged: Sequence[tuple[Run, Observed | None, Expectation]], name: str, *,
+               value_passed: bool, hints: Mapping[str, str] | None, max_score: float,
+               withheld: Sequence[str] = ()) -> CheckResult:
+    """The tape computed the answer from the exercise's function, at every point.
+
+    ``judged`` holds (run, observation, expectation) for the visible point and each
+    hidden one; ``withheld`` what the integrity scan or the kernel's watch found, which
+    withholds the check for an instructor's review.
+    """
+    from grader.grading import tape_check
+
     base = dict(name=f"{name} computed with GradientTape", max_score=max_score,
                 expected="returned by tape.gradient / jacobian")
-    if obs is not None and obs.status == "ok" and obs.from_tape:
-        return CheckResult(passed=True, score=max_score, got="returned by the tape",
-                           message="Computed with the tape.", **base)
-    if obs is None or obs.status != "ok":
+    tampered = [t for _, obs, _ in judged if obs is not None for t in obs.tampered]
+    concerns = list(dict.fromkeys([*withheld, *tampered]))
+    if concerns:
+        shown = "; ".join(concerns[:3])
+        return CheckResult(passed=False, score=0.0, got="withheld for review",
+                           message=f"Withheld for an instructor's review: {shown}.",
+                           hint=hint("integrity", hints, name=name, found=shown), **base)
+    visible_obs = judged[0][1] if judged else None
+    if visible_obs is None or visible_obs.status != "ok":
         return CheckResult(passed=False, score=0.0, got=None,
                            message=f"No value of `{name}` to check.", **base)
-    return CheckResult(passed=False, score=0.0, got="computed another way",
-                       message="Not a result of tape.gradient or tape.jacobian.",
-                       hint=hint("not_tape", hints, name=name) if value_passed else "",
-                       **base)
+    for run, obs, expect in judged:
+        if expect.answer is None or expect.target is None or expect.point is None:
+            reason = None if obs is not None and obs.from_tape else \
+                "it is not a result of tape.gradient or tape.jacobian"
+        else:
+            reason = tape_check.judge(obs, expect.answer, expect.target, expect.point)
+        if reason is not None:
+            never = not (obs is not None and obs.from_tape)
+            return CheckResult(passed=False, score=0.0,
+                               got="computed another way" if never else "another computation",
+                               message=f"At the {run.label}: {reason}.",
+                               hint=hint("not_tape", hints, name=name) if value_passed and never
+                               else "", **base)
+    return CheckResult(passed=True, score=max_score, got="returned by the tape",
+                       message="Computed with the tape.", **base)
 
 
 def _hidden_hint(result: CheckResult, visible: CheckResult, obs: Observed | None,
@@ -353,7 +385,8 @@ def _hidden_hint(result: CheckResult, visible: CheckResult, obs: Observed | None
 
 def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectation]], *,
                kind: str, answers: Sequence[str], variables: Sequence[str] = (),
-               hints: Mapping[str, str] | None = None) -> list[CheckResult]:
+               hints: Mapping[str, str] | None = None,
+               withheld: Sequence[str] = ()) -> list[CheckResult]:
     """All checks for a submission: ``runs[i]`` judged against ``expectations[i]``.
 
     ``runs[0]`` is the visible point; the rest are hidden points. ``variables`` names
@@ -374,8 +407,9 @@ def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectat
         checks.append(visible)
         checks.append(check_dtype(obs, expect, hints=hints, max_score=DTYPE))
         if kind in TAPE_KINDS:
-            checks.append(check_tape(obs, name, value_passed=visible.passed, hints=hints,
-                                     max_score=TAPE))
+            judged = [(r, r.answers.get(name), e[name]) for r, e in zip(runs, expectations)]
+            checks.append(check_tape(judged, name, value_passed=visible.passed, hints=hints,
+                                     max_score=TAPE, withheld=withheld))
         for run, expects in zip(hidden_runs, expectations[1:]):
             h_obs = run.answers.get(name)
             h_vars = {v: run.answers[v] for v in variables if v in run.answers}

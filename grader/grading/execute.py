@@ -55,16 +55,6 @@ _KERNEL_ARGS = (
     "--HistoryManager.enabled=False",  # no sqlite history file, faster start
     "--IPKernelApp.quiet=True",
 )
-# ``python -m ipykernel_launcher`` with two changes. No debugpy: ipykernel imports it
-# at start-up (60 ms, a sixth of the kernel's boot) only to offer a debugger nobody
-# attaches here. And the tape engine imported while the kernel boots (every exercise
-# notebook imports it; 0.1-0.2 s with numpy), so with ``start_kernel`` that cost
-# overlaps the grader's own work; a broken engine still lets the kernel start.
-_KERNEL_LAUNCH = (
-    "import sys; sys.modules['debugpy'] = None\n"
-    "try:\n    import grader.tape\nexcept BaseException:\n    pass\n"
-    "from ipykernel.kernelapp import launch_new_instance; launch_new_instance()\n"
-)
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 _TRACEBACK_KEEP = 8000  # characters kept from each end of a long traceback
 
@@ -250,7 +240,8 @@ class KernelHandle:
         from jupyter_client.kernelspec import KernelSpec
         from jupyter_client.manager import AsyncKernelManager
 
-        argv = [sys.executable, "-c", _KERNEL_LAUNCH, "-f", "{connection_file}", *_KERNEL_ARGS]
+        # ``grader.kernel`` binds the tape evidence and the extraction before any cell.
+        argv = [sys.executable, "-m", "grader.kernel", "-f", "{connection_file}", *_KERNEL_ARGS]
         plan = self.sandbox.plan(argv, self.folders, self.limits, self.total_timeout)
         if self.sandbox.name == "basic":
             # The kernel shares our PID space: keep CI tokens out of /proc/<pid>/environ.

@@ -144,9 +144,13 @@ def expectations_at(spec: Any, point: Any) -> dict[str, Any]:
     """What each answer must be at ``point``: references computed here, never in a kernel."""
     from grader.grading import check, reference
 
+    from grader.grading.tape_check import tape_target
+
     values = reference.reference_answers(spec, point.values)
     return {a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
-                                      tolerance=spec.tolerance)
+                                      tolerance=spec.tolerance, answer=a,
+                                      target=tape_target(spec, a, point.values),
+                                      point=point.values)
             for a in spec.answers}
 
 
@@ -167,7 +171,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     The kernel boots (its own process) while this process computes the references,
     so the two costs overlap instead of adding up.
     """
-    from grader.grading import check, points as points_mod
+    from grader.grading import check, integrity, points as points_mod
     from grader.authoring import render, spec as spec_mod
     from grader import resources
     from grader.grading.execute import Rerun, start_kernel
@@ -203,8 +207,11 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
                            cell_timeout=cell_timeout)
     labels = [(p.label, p.hidden, points_mod.point_to_json(p)) for p in points]
     runs = _runs_for(execution, labels)
+    findings = integrity.scan_notebook(nb)
     checks = check.check_runs(runs, expectations, kind=spec.kind, answers=answer_names,
-                              variables=variable_names, hints=dict(spec.hints))
+                              variables=variable_names, hints=dict(spec.hints),
+                              withheld=[f.describe() for f in findings])
+    concerns = findings_and_tampering(findings, runs)
     score, max_score = check.total(checks)
     cell_errors = [e for r in runs[:1] for e in r.errors]
     errors = [execution.fatal] if execution.fatal else []
@@ -216,7 +223,21 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         passed=bool(checks) and score == max_score, checks=checks, errors=errors,
         duration_s=round(time.perf_counter() - started, 3), cell_errors=cell_errors,
         sandbox=execution.sandbox, title=spec.title, status=status,
-        plot=_plot(spec, points, expectations, runs))
+        plot=_plot(spec, points, expectations, runs), integrity=concerns)
+
+
+def findings_and_tampering(findings: list, runs: list[Run]) -> str | None:
+    """The report's ``integrity`` text: the scan's findings, then what the kernel saw
+    replaced (None when both are clean)."""
+    from grader.grading import integrity
+
+    tampered = list(dict.fromkeys(t for run in runs for obs in run.answers.values()
+                                  for t in obs.tampered))
+    text = integrity.summary(findings)
+    if tampered:
+        seen = "the kernel saw " + "; ".join(tampered[:3])
+        text = f"{text}; {seen}" if text else f"needs review: {seen}"
+    return text
 
 
 def status_of(result: GradeResult) -> str:

@@ -35,7 +35,7 @@ from .array_ops import (  # noqa: F401
     zeros, zeros_like, gather, one_hot,
 )
 from . import operators as _operators  # noqa: F401 - binds + - * / ... onto Tensor
-from . import linalg, math, nn, random, provenance  # noqa: F401
+from . import linalg, math, nn, random  # noqa: F401
 from .linalg import norm  # noqa: F401
 from .tape import GradientTape, UnconnectedGradients  # noqa: F401
 from .module import Module  # noqa: F401

@@ -1,66 +1,161 @@
-"""Which values came out of a tape: the grader's evidence that an answer was computed.
+"""What the tape differentiated: the evidence behind "computed with GradientTape".
 
-``GradientTape.gradient``, ``jacobian`` and ``batch_jacobian`` pass every tensor they
-return to ``record``. ``came_from_tape`` then accepts the tensor itself or a plain
-value (numpy array or scalar, Python float or int, or a list/tuple of them) exactly
-equal to a recorded one. Tensor values are never mutated in place, so the registry
-keeps references, not copies; it is bounded by count and by bytes.
+Every ``GradientTape.gradient``, ``jacobian`` and ``batch_jacobian`` call ends in
+``notify(op, targets, sources, results)``. Whoever listens keeps a ``Ledger`` of
+``TapeCall``s: the op, a copy of each target's value (what was differentiated), each
+source's value (with respect to what) and each result. The grader then asks more than
+"did this number come out of a tape": the answer must be a result whose source held
+the exercise's point and whose target held the exercise's function value there.
+
+Who listens: at import a default ledger does (a student's own Jupyter, the grader's
+in-process tools). A graded kernel's bootstrap (``grader.kernel``) replaces it, once,
+before any student code runs, with a listener of its own that also checks that the
+call really comes from the tape's methods; ``listen`` refuses every later listener,
+so code in a notebook cannot swap one in. Copies, not references, are kept: a student
+who edits a result's array in place afterwards changes the tensor, not the evidence.
+The ledger is bounded by count and bytes, oldest calls dropped first.
 """
 
 from __future__ import annotations
 
 import weakref
 from collections import deque
+from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["record", "came_from_tape", "clear", "MAX_ENTRIES", "MAX_BYTES"]
+__all__ = ["TapeCall", "Ledger", "listen", "notify", "default_ledger", "MAX_CALLS", "MAX_BYTES"]
 
-MAX_ENTRIES = 4096
+MAX_CALLS = 4096
 MAX_BYTES = 64 * 2**20
-
-# (weak reference to the tensor, its numpy value, nbytes), oldest first.
-_recent: deque = deque()
-_bytes = 0
-
-
-def record(tensor) -> None:
-    """Remember ``tensor`` (called by the tape on every gradient result)."""
-    global _bytes
-    value = tensor._value
-    size = value.nbytes
-    _recent.append((weakref.ref(tensor), value, size))
-    _bytes += size
-    while len(_recent) > MAX_ENTRIES or (_bytes > MAX_BYTES and len(_recent) > 1):
-        _bytes -= _recent.popleft()[2]
+# Targets and sources bigger than this are kept as their shape only (no exercise's
+# point or function value is anywhere near this size; a training batch may be).
+MAX_KEPT_ELEMENTS = 1 << 16
 
 
-def clear() -> None:
-    """Forget everything (between submissions, or in tests)."""
-    global _bytes
-    _recent.clear()
-    _bytes = 0
+@dataclass(frozen=True)
+class TapeCall:
+    """One gradient/jacobian call: ``results[i]`` is d targets / d ``sources[i]``.
+
+    ``targets`` and ``sources`` hold numpy copies (None where the tensor was too large
+    to keep); ``results`` holds (weak reference to the returned tensor, numpy copy of
+    its value), or None for an unconnected source.
+    """
+
+    op: str
+    targets: tuple
+    sources: tuple
+    results: tuple
+    nbytes: int
 
 
-def _same_value(candidate: np.ndarray, recorded) -> bool:
-    recorded = np.asarray(recorded)
+def _copy(tensor, limit: int = MAX_KEPT_ELEMENTS):
+    value = np.asarray(tensor._value)
+    if value.size > limit:
+        return None
+    kept = value.copy()
+    kept.setflags(write=False)
+    return kept
+
+
+class Ledger:
+    """The last ``MAX_CALLS`` tape calls of this process, newest last."""
+
+    def __init__(self, max_calls: int = MAX_CALLS, max_bytes: int = MAX_BYTES):
+        self._calls: deque = deque()
+        self._bytes = 0
+        self._max_calls, self._max_bytes = max_calls, max_bytes
+
+    def note(self, op: str, targets, sources, results) -> None:
+        kept = []
+        for r in results:
+            kept.append(None if r is None else (weakref.ref(r), _copy(r, limit=1 << 62)))
+        call = TapeCall(op=op, targets=tuple(_copy(t) for t in targets),
+                        sources=tuple(_copy(s) for s in sources), results=tuple(kept),
+                        nbytes=sum(k[1].nbytes for k in kept if k is not None))
+        self._calls.append(call)
+        self._bytes += call.nbytes
+        while len(self._calls) > self._max_calls or (
+                self._bytes > self._max_bytes and len(self._calls) > 1):
+            self._bytes -= self._calls.popleft().nbytes
+
+    def clear(self) -> None:
+        self._calls.clear()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._calls)
+
+    def matches(self, value) -> list[tuple[TapeCall, int]]:
+        """(call, result index) of every recorded result ``value`` is, newest first.
+
+        A tensor matches only itself (and only while its value is still the one the
+        tape returned); a plain number or numpy array matches a result of exactly
+        equal value and shape.
+        """
+        from .tensor import Tensor
+
+        found = []
+        if isinstance(value, Tensor):
+            current = np.asarray(value._value)
+            for call in reversed(self._calls):
+                for i, kept in enumerate(call.results):
+                    if kept is not None and kept[0]() is value and _same(current, kept[1]):
+                        found.append((call, i))
+            return found
+        if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (float, int, np.ndarray, np.generic)):
+            return found
+        try:
+            candidate = np.asarray(value)
+        except (OverflowError, ValueError):
+            return found
+        if candidate.dtype.kind not in "fiu":
+            return found
+        for call in reversed(self._calls):
+            for i, kept in enumerate(call.results):
+                if kept is not None and _same(candidate, kept[1]):
+                    found.append((call, i))
+        return found
+
+    def came_from_tape(self, value) -> bool:
+        """True if ``value`` (or each item of a list/tuple of them) is a recorded result."""
+        if isinstance(value, (list, tuple)):
+            return bool(value) and all(self.came_from_tape(v) for v in value)
+        return bool(self.matches(value))
+
+
+def _same(candidate: np.ndarray, recorded: np.ndarray) -> bool:
     if candidate.shape != recorded.shape:
         return False
     if candidate.dtype.kind == "f" or recorded.dtype.kind == "f":
-        return bool(np.array_equal(candidate.astype(np.float64), recorded.astype(np.float64), equal_nan=True))
+        with np.errstate(all="ignore"):
+            return bool(np.array_equal(candidate.astype(np.float64),
+                                       recorded.astype(np.float64), equal_nan=True))
     return bool(np.array_equal(candidate, recorded))
 
 
-def came_from_tape(value) -> bool:
-    """True if ``value`` is a recorded gradient tensor, or exactly equals one's value."""
-    from .tensor import Tensor
-    if isinstance(value, Tensor):
-        return any(ref() is value for ref, _, _ in _recent)
-    if isinstance(value, (list, tuple)):
-        return bool(value) and all(came_from_tape(v) for v in value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (float, int, np.ndarray, np.generic)):
-        return False
-    candidate = np.asarray(value)
-    if candidate.dtype.kind not in "fiu":
-        return False
-    return any(_same_value(candidate, recorded) for _, recorded, _ in reversed(_recent))
+_default = Ledger()
+_listener = _default.note
+_replaceable = True
+
+
+def listen(listener) -> None:
+    """Make ``listener(op, targets, sources, results)`` the one that hears every call.
+
+    Allowed once: it replaces the default ledger, and after that every call raises.
+    """
+    global _listener, _replaceable
+    if not _replaceable:
+        raise RuntimeError("the tape already has its listener")
+    _listener, _replaceable = listener, False
+
+
+def notify(op: str, targets, sources, results) -> None:
+    """Called by the tape's gradient methods with what they just computed."""
+    _listener(op, targets, sources, results)
+
+
+def default_ledger() -> Ledger:
+    """The ledger that listens until a graded kernel's bootstrap installs its own."""
+    return _default

@@ -335,9 +335,7 @@ class GradientTape:
         reach = _reach(entries, {id(s) for s in flat_sources if id(s) in self._ids})
         grads = _backprop(entries, reach, targets, seeds, flat_sources, zero)
         self._finish()
-        for g in grads:
-            if g is not None:
-                provenance.record(g)
+        provenance.notify("gradient", targets, flat_sources, grads)
         return _pack(sources, grads)[0]
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
@@ -361,9 +359,7 @@ class GradientTape:
             if rows is None:
                 rows = zeros((n,) + s._value.shape, s._dtype) if zero else None
             results.append(None if rows is None else reshape(rows, tshape + s._value.shape))
-        for r in results:
-            if r is not None:
-                provenance.record(r)
+        provenance.notify("jacobian", [target], flat_sources, results)
         return _pack(sources, results)[0]
 
     def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
@@ -394,7 +390,7 @@ class GradientTape:
         else:
             per_example = transpose(rows, (1, 0) + tuple(range(2, rows._value.ndim)))
             result = reshape(per_example, tshape + sshape[1:])
-        provenance.record(result)
+        provenance.notify("batch_jacobian", [target], [source], [result])
         return result
 
 

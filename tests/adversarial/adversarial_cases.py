@@ -280,9 +280,11 @@ CASES: list[Case] = [
          bwrap_words=(("no such file",),)),
     Case("write_outside", "fail", _WRITE, words=(("permissionerror",),),
          bwrap_words=(("read-only file system", "no such file"),)),
-    Case("delete_own_notebook", "pass",
+    # Deleting its own files cannot change the grade (the grader keeps its copy), but
+    # os.remove is outside what the integrity scan expects of this course: review.
+    Case("delete_own_notebook", "fail",
          _hostile("import glob, os\nfor p in glob.glob('*.ipynb'):\n    os.remove(p)",
-                  then_solve=True)),
+                  then_solve=True), words=(("held for review",), ("os.remove",))),
     Case("network", "fail", _NETWORK, words=(("connectionerror",),),
          bwrap_words=(("network is unreachable",),)),
     Case("forge_display", "fail", _FORGE_DISPLAY, words=(("grad",),)),

@@ -65,10 +65,11 @@ def test_workflow_passes_actionlint(workflow):
 
 
 def test_student_workflow_grades_summarises_annotates_and_fails():
-    text = (ROOT / ".github/workflows/grade.yml").read_text()
+    assert "uses: ./.github/actions/grade" in (ROOT / ".github/workflows/grade.yml").read_text()
+    text = (ROOT / ".github/actions/grade/action.yml").read_text()  # what grade.yml runs
     assert "grader check" in text
     assert "actions/upload-artifact@" in text and "!cancelled()" in text
-    assert 'exit "$worst"' in text  # a failed check fails the job
+    assert 'exit "${CODE:-2}"' in text  # a failed check fails the job
 
 
 def test_class_workflow_shards_and_merges():

@@ -172,7 +172,8 @@ def hostile() -> GradeResult:
     return GradeResult(exercise=f"ex {SCRIPT}", submission=f"{SCRIPT}.ipynb",
                        score=math.nan, max_score=math.inf, passed=False, checks=checks,
                        errors=[HOSTILE], duration_s=math.nan, cell_errors=[err],
-                       sandbox=HOSTILE, title=HOSTILE, plot=plot)
+                       sandbox=HOSTILE, title=HOSTILE, plot=plot,
+                       integrity=f"needs review: imports {HOSTILE} (cell 2, line 1)")
 
 
 CASES = {

@@ -1,8 +1,9 @@
 """The extraction cell and its parser, without a kernel.
 
-The cell's code is executed here in a plain namespace with IPython's ``get_ipython``
-pointed at a recorder, which is what it sees in a kernel; the kernel round trip itself
-is covered in test_execute_run.py.
+The cell the grader injects runs here in a plain namespace, with ``grader.kernel.answers``
+bound as a graded kernel's bootstrap binds it (the default tape ledger, and a watch
+that reports nothing replaced and records what is published); the kernel round trip
+itself is covered in tests/execution/test_execute_run.py.
 """
 
 from __future__ import annotations
@@ -20,22 +21,30 @@ from grader.results import Observed
 @pytest.fixture
 def published(monkeypatch):
     """Run an extraction cell in a namespace; return what it published."""
-    import IPython.core.getipython as getipython
+    from grader.kernel import answers
+    from grader.tape.provenance import default_ledger
 
     sent: list[dict] = []
 
-    class Publisher:
-        def publish(self, data, metadata=None):
-            sent.append({"output_type": "display_data", "data": dict(data)})
+    class Watch:
+        display_pub = object()
 
-    class Shell:
-        display_pub = Publisher()
+        def __init__(self, namespace):
+            self.user_ns = namespace
 
-    monkeypatch.setattr(getipython, "get_ipython", lambda: Shell())
+        def changes(self):
+            return []
 
-    def run(namespace: dict, answers, **kw):
+        def publish_function(self):
+            def publish(pub, data, metadata=None):
+                assert pub is self.display_pub
+                sent.append({"output_type": "display_data", "data": dict(data)})
+            return publish
+
+    def run(namespace: dict, answers_, **kw):
+        monkeypatch.setattr(answers, "_bound", [default_ledger(), Watch(namespace)])
         nonce = extract.new_nonce()
-        source = extract.build_cell(answers, nonce, **kw)
+        source = extract.build_cell(answers_, nonce, **kw)
         exec(compile(source, "<cell>", "exec"), namespace)
         return sent, nonce
 
@@ -189,7 +198,9 @@ def test_parser_rejects_duplicates_and_absence():
     ({"status": "ok", "value": ["hello"]}, "string"),
     ({"status": "ok", "value": {"a": 1}}, "dict"),
     ({"status": "ok", "shape": [-1]}, "shape"),
-    ({"status": "ok", "from_tape": "yes"}, "from_tape"),
+    ({"status": "ok", "evidence": "yes"}, "evidence"),
+    ({"status": "ok", "evidence": [{"op": 1}]}, "evidence"),
+    ({"status": "ok", "evidence": [{"op": "gradient", "targets": ["x"]}]}, "string"),
     ({"status": "ok", "items": [{"status": "ok", "items": []}]}, "items"),
 ])
 def test_parser_turns_malformed_entries_into_errors(entry, fragment):
@@ -209,4 +220,15 @@ def test_parser_survives_broken_json_and_constants():
 def test_build_cell_rejects_non_identifiers():
     with pytest.raises(ValueError):
         extract.build_cell(["a; import os"], "abc")
-    assert "exec" in extract.build_cell(["grad"], "abc")
+    cell = extract.build_cell(["grad"], "abc")
+    assert "import grader.kernel.answers as _tapegrader_abc" in cell
+    assert ".publish(names=('grad',), nonce='abc'," in cell
+    with pytest.raises(ValueError):
+        extract.build_cell(["grad"], "not-alnum")
+
+
+def test_an_unbound_kernel_refuses_to_publish():
+    from grader.kernel import answers
+
+    with pytest.raises(RuntimeError, match="not a graded kernel"):
+        answers.publish(names=("grad",), nonce="abc", budget_s=1.0, max_elements=10)
