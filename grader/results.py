@@ -187,13 +187,13 @@ class GradeResult:
             errors=[str(e) for e in _listed(data, "errors")],
             duration_s=float(data.get("duration_s") or 0.0), cell_errors=cell_errors,
             sandbox=str(data.get("sandbox") or ""), status=str(data.get("status") or "graded"),
-            **extra)
+            integrity=str(data["integrity"]) if data.get("integrity") else None, **extra)
 
 
 # The fields ``from_json`` converts itself; any other field of GradeResult that the
 # JSON holds (``title``, and whatever later waves add) is taken as written.
 _READ_BY_HAND = {"exercise", "submission", "score", "max_score", "passed", "checks", "errors",
-                 "duration_s", "cell_errors", "sandbox", "status"}
+                 "duration_s", "cell_errors", "sandbox", "status", "integrity"}
 
 
 def _listed(data: Mapping[str, Any], key: str) -> list[Any]:

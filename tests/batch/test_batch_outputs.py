@@ -103,7 +103,7 @@ def _result() -> GradeResult:
         errors=["one\nline two"], duration_s=1.25,
         cell_errors=[CellError(cell_index=3, tag="answer", ename="ValueError", evalue="bad",
                                traceback="Traceback ...", source="grad = 1")],
-        sandbox="bwrap", status="graded")
+        sandbox="bwrap", status="graded", integrity=FLAG)
 
 
 def test_grade_result_round_trips_through_json():
@@ -112,6 +112,24 @@ def test_grade_result_round_trips_through_json():
     back = GradeResult.from_json(data)
     assert back.to_json() == result.to_json()
     assert back.checks[1].got == ["nan", "inf"] and back.cell_errors[0].tag == "answer"
+    assert back.integrity == FLAG
+    assert GradeResult.from_json(dict(data, integrity=None)).integrity is None
+
+
+def test_integrity_flows_from_the_result_to_the_gradebook(tmp_path):
+    import fakes
+
+    fakes.write_fake(tmp_path / "class/ann/hw.ipynb", "pass", integrity=FLAG)
+    fakes.write_fake(tmp_path / "class/bob/hw.ipynb", "pass")
+    outcome = batch.run_batch([tmp_path / "class"], out=tmp_path / "out", jobs=1,
+                              grade=fakes.fake_grade, progress=io.StringIO())
+    assert {r.submission: r.integrity for r in outcome.rows} == {
+        "ann/hw.ipynb": FLAG, "bob/hw.ipynb": None}
+    table = list(csv.DictReader(io.StringIO((tmp_path / "out/gradebook.csv").read_text())))
+    assert [r["integrity"] for r in table] == [FLAG, ""]
+    report = json.loads((tmp_path / "out/reports/ann/hw.json").read_text())
+    assert report["integrity"] == FLAG
+    assert [r.integrity for r in batch.load_results(outcome)] == [FLAG, None]
 
 
 @pytest.mark.parametrize("damage", [
