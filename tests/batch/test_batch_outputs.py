@@ -180,15 +180,28 @@ def test_terminal_summary_breaks_version_one_workflow_commands():
     assert "##\\[error]forged.ipynb" in text
 
 
+@pytest.mark.parametrize("in_actions", [False, True])
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
-def test_check_prints_a_hostile_file_name_escaped(tmp_path, capsys, name):
+def test_check_prints_a_hostile_file_name_escaped(tmp_path, capsys, monkeypatch, name,
+                                                  in_actions):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    if in_actions:  # the grader's own annotations are commands; nothing else may be
+        monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    else:
+        monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     path = tmp_path / name.replace("/", "_")
     path.write_text("this is not a notebook {")
     assert cli.main(["check", str(path), "--json", str(tmp_path / "r.json")]) == 2
     out = capsys.readouterr()
+    commands = 0
     for line in (out.out + out.err).splitlines():
+        if in_actions and line.startswith("::error file=") and "\n" not in line:
+            commands += 1
+            assert "::forged" not in line.split("::", 2)[1]  # the property part: escaped
+            continue
         assert not _is_command(line), line
         assert "\x1b" not in line and "\r" not in line
+    assert commands == (1 if in_actions else 0)
     assert any(line.startswith("report: ") and line.endswith(".report.html")
                for line in out.out.splitlines())
 
