@@ -74,11 +74,13 @@ grad = tape.gradient(y, x)
 
 CASES: list[Case] = [
     # Numbers no float holds.
-    Case("huge_int_answer", "fail", "grad = 10**400\n", words=(("inf",), ("overflow",))),
-    Case("huge_negative_int_answer", "fail", "grad = -10**400\n", words=(("-inf",),)),
+    # The kernel refuses to describe them; the grader would read one as an infinity.
+    Case("huge_int_answer", "fail", "grad = 10**400\n", words=(("too large", "overflow"),)),
+    Case("huge_negative_int_answer", "fail", "grad = -10**400\n",
+         words=(("too large", "-inf"),)),
     Case("int_past_the_str_limit", "fail", "grad = 10**5000\n", words=(("grad",),)),
     Case("huge_ints_in_a_list", "fail", "grad = [10**400, -10**400]\n",
-         words=(("shape",),)),
+         words=(("grad",),)),
     Case("nan_answer", "fail", "grad = float('nan')\n", words=(("nan",),)),
     Case("inf_answer", "fail", "grad = float('inf')\n", words=(("inf",),)),
     Case("nan_tensor_answer", "fail", "grad = tf.constant(float('nan'))\n",
