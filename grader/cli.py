@@ -75,6 +75,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from grader.grading import grade
 
     from grader.delivery import report
+    from grader.delivery.report.terminal import printable
     from grader.errors import EXIT_FAILED, EXIT_PASSED
     from grader.results import Status
 
@@ -106,7 +107,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     print(report.terminal_summary(result, color=color))
     for path in written:
-        print(f"report: {path}")
+        print(f"report: {printable(path)}")
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from grader.delivery import github
 
@@ -146,12 +147,16 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
 def _cmd_merge(args: argparse.Namespace) -> int:
     from grader.delivery import merge
+    from grader.delivery.report.terminal import printable
 
     outcome = merge.merge_gradebooks(args.folders, out=Path(args.out))
     print(f"{len(outcome.rows)} of {len(outcome.class_ids)} submissions in "
           f"{args.out}/gradebook.csv")
     for line in outcome.problems():
-        print(f"grader: merge: {line}", file=sys.stderr)
+        print(f"grader: merge: {printable(line)}", file=sys.stderr)
+    if outcome.needs_review:
+        print(f"{len(outcome.needs_review)} submissions need review (see the integrity "
+              f"column): {printable(', '.join(outcome.needs_review[:20]))}")
     return 0 if outcome.ok else 1
 
 
@@ -369,7 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except GraderError as err:
-        print(f"grader: error: {err}", file=sys.stderr)
+        from grader.delivery.report.terminal import printable_lines  # paths may be hostile
+
+        print(f"grader: error: {printable_lines(err)}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)

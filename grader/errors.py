@@ -46,6 +46,15 @@ class SpecError(GraderError):
     """An exercise spec is malformed or its expected answers are wrong (an authoring error)."""
 
 
+class UnknownExerciseError(SpecError):
+    """No spec has this exercise id; ``known`` are the nearest ids, closest first."""
+
+    def __init__(self, message: str, *, exercise: str, known: list[str], **where: str | None):
+        self.exercise = exercise
+        self.known = known
+        super().__init__(message, **where)
+
+
 class ExpressionError(SpecError):
     """The spec's ``function`` uses something outside the whitelisted language."""
 

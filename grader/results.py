@@ -7,9 +7,9 @@ trusting an object that came out of a student's kernel.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
-from typing import Any
+from typing import Any, Mapping
 
 
 class Status(str, Enum):
@@ -192,3 +192,49 @@ class GradeResult:
             "integrity": self.integrity,
             "cell_errors": [asdict(e) for e in self.cell_errors],
         }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "GradeResult":
+        """The result ``to_json`` wrote, read back (``grader batch`` summarises a class
+        from its JSON reports). Keys it does not know are ignored; a value of the wrong
+        type raises ``ValueError`` or ``TypeError``, never yields a half-built result."""
+        if not isinstance(data, Mapping):
+            raise TypeError(f"a JSON report is an object, not {type(data).__name__}")
+        check_names = {f.name for f in fields(CheckResult)}
+        checks = [CheckResult(**{k: v for k, v in _mapping(c, "check").items()
+                                 if k in check_names})
+                  for c in _listed(data, "checks")]
+        cell_names = {f.name for f in fields(CellError)}
+        cell_errors = [CellError(**{k: v for k, v in _mapping(e, "cell error").items()
+                                    if k in cell_names})
+                       for e in _listed(data, "cell_errors")
+                       if cell_names <= set(_mapping(e, "cell error"))]
+        known = {f.name for f in fields(cls)}
+        extra = {k: data[k] for k in known - _READ_BY_HAND if k in data}
+        return cls(
+            exercise=str(data.get("exercise") or ""), submission=str(data.get("submission") or ""),
+            score=float(data.get("score") or 0.0), max_score=float(data.get("max_score") or 0.0),
+            passed=bool(data.get("passed")), checks=checks,
+            errors=[str(e) for e in _listed(data, "errors")],
+            duration_s=float(data.get("duration_s") or 0.0), cell_errors=cell_errors,
+            sandbox=str(data.get("sandbox") or ""), status=str(data.get("status") or "graded"),
+            integrity=str(data["integrity"]) if data.get("integrity") else None, **extra)
+
+
+# The fields ``from_json`` converts itself; any other field of GradeResult that the
+# JSON holds (``title``, and whatever later waves add) is taken as written.
+_READ_BY_HAND = {"exercise", "submission", "score", "max_score", "passed", "checks", "errors",
+                 "duration_s", "cell_errors", "sandbox", "status", "integrity"}
+
+
+def _listed(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise ValueError(f"{key!r} in a JSON report is not a list")
+    return value
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ValueError(f"a {what} in a JSON report is not an object")
+    return value

@@ -48,7 +48,7 @@ import numpy as np
 
 from grader import kinds
 from grader.authoring import expr
-from grader.errors import ExpressionError, SpecError
+from grader.errors import ExpressionError, SpecError, UnknownExerciseError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -648,7 +648,8 @@ def find_spec(exercise_id: str, exercises_dir: str | Path) -> Spec:
     path = folder / f"{exercise_id}.toml"
     if not _ID.match(exercise_id) or not path.is_file():
         ids = exercise_ids(folder)
-        raise SpecError(f"unknown exercise {exercise_id!r}", path=str(folder),
-                        fix=_did_you_mean(exercise_id, ids)
-                        or f"known exercises: {', '.join(ids) or 'none'}")
+        raise UnknownExerciseError(
+            f"unknown exercise {exercise_id!r}", path=str(folder),
+            fix=_did_you_mean(exercise_id, ids) or f"known exercises: {', '.join(ids) or 'none'}",
+            exercise=exercise_id, known=difflib.get_close_matches(exercise_id, ids, n=3, cutoff=0.0))
     return load_spec(path)

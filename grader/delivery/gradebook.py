@@ -38,6 +38,9 @@ class Row:
     duration_s: float
     report: str = ""  # the HTML report, relative to the gradebook's folder
     error: str = ""  # why it could not be graded (first line), if it could not
+    # None, or what the grader-side scan of the notebook's code asks the instructor to
+    # look at ("needs review: imports grader.tape.provenance"): from the report.
+    integrity: str | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str) -> "Row":
@@ -72,12 +75,23 @@ def csv_text(rows: Sequence[Row]) -> str:
     return out.getvalue()
 
 
+# What a spreadsheet may read as the start of a formula (OWASP's list for CSV
+# injection): the four operators, and TAB and CR, which some programs skip before them.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value: Any) -> Any:
     """Numbers as written; text that a spreadsheet would run as a formula is quoted off."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_STARTS):
+            value = "'" + value
+        # csv quotes a cell holding the line terminator (LF) but not a bare CR, which
+        # most readers take as the end of the row: written as a line break instead.
+        return value.replace("\r\n", "\n").replace("\r", "\n")
     return value
 
 

@@ -4,7 +4,7 @@
 "programming assignment" autograder::
 
     DIR/setup.sh         installs tapegrader (a wheel in DIR/wheels/, else from PyPI)
-    DIR/run_autograder   grades each .ipynb of the submission (calls this module)
+    DIR/run_autograder   grades the submission's notebook (calls this module)
     DIR/tapegrader.json  the bundle's settings: exercise override, time limit
     DIR/exercises/       the exercise specs the notebooks are graded against
 
@@ -52,7 +52,7 @@ fi
 """
 
 _RUN = """#!/usr/bin/env bash
-# Gradescope runs this for every submission. It grades each notebook in
+# Gradescope runs this for every submission. It grades the one notebook of
 # $ROOT/submission and writes $ROOT/results/results.json.
 # ${root_env} moves the root (default /autograder), ${python_env} the Python.
 set -uo pipefail
@@ -116,25 +116,6 @@ def write_bundle(out: str | Path, *, exercises_dir: str | Path | None = None,
     return written
 
 
-def _combined(results: list[Any]) -> dict[str, Any]:
-    """One results.json for several notebooks: their tests side by side, scores summed."""
-    from grader.delivery.report import gradescope_json
-
-    parts = [gradescope_json(r) for r in results]
-    if len(parts) == 1:
-        return parts[0]
-    tests = [dict(t, name=f"{r.submission}: {t['name']}")
-             for r, part in zip(results, parts) for t in part["tests"]]
-    return {
-        "score": sum(p["score"] for p in parts),
-        "max_score": sum(p["max_score"] for p in parts),
-        "execution_time": round(sum(p["execution_time"] for p in parts), 3),
-        "output": "\n\n".join(f"{r.submission}: {p['output']}" for r, p in zip(results, parts)),
-        "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden",
-        "tests": tests,
-    }
-
-
 def _failure(message: str) -> dict[str, Any]:
     return {"score": 0.0, "max_score": 0.0, "execution_time": 0.0, "output": message,
             "output_format": "text", "visibility": "visible", "stdout_visibility": "hidden",
@@ -149,27 +130,78 @@ def _config(source: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def expected_names(source: Path, config: dict[str, Any]) -> list[str]:
+    """The file names a submission's notebook may have: ``ID.ipynb`` of the bundle's
+    ``--exercise``, else of each exercise the bundle ships (what ``grader build``
+    names the student notebooks)."""
+    if config.get("exercise"):
+        return [f"{config['exercise']}.ipynb"]
+    folder = source / "exercises"
+    return sorted(f"{p.stem}.ipynb" for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def choose_notebook(folder: Path, expected: Sequence[str]) -> tuple[Path | None, str]:
+    """(the one notebook of the upload to grade, a note for the student), or (None, why
+    none can be chosen).
+
+    Exactly one notebook is graded per submission: the one with an expected name, else
+    the only notebook there is. Several candidates are refused rather than graded
+    together: summing them once gave three copies of one notebook three times the
+    points. Links are never graded (an upload cannot mean one).
+    """
+    from grader.delivery.report.text import one_line
+    from grader.grading.notebook import walk_notebooks
+
+    found, _ = walk_notebooks(folder)
+    files = [f for f in found if f.kind == "file"]
+    names = [one_line("/".join(f.parts), 200) for f in files]
+    named = [f for f in files if f.parts[-1] in expected]
+    want = " or ".join(f"`{n}`" for n in expected) or "the exercise's name"
+    if not found:
+        return None, ("No notebook (.ipynb) was found in your submission. Upload the "
+                      ".ipynb file of the exercise (File > Download > .ipynb in Jupyter).")
+    if len(named) == 1:
+        chosen = named[0]
+    elif len(named) > 1:
+        return None, (f"Your submission holds {len(named)} notebooks named {want}: "
+                      f"{', '.join(one_line('/'.join(f.parts), 200) for f in named)}. "
+                      "Only one notebook is graded per submission: upload exactly one.")
+    elif len(files) == 1:
+        chosen = files[0]
+    elif not files:
+        return None, ("Your submission holds no notebook file that can be graded (links "
+                      "and special files are not graded). Upload the .ipynb file itself.")
+    else:
+        return None, (f"Your submission holds {len(files)} notebooks ({', '.join(names)}) "
+                      f"and none is named {want}. Only one notebook is graded per "
+                      f"submission: upload only the exercise's notebook, named {want}.")
+    others = [one_line("/".join(f.parts), 200) for f in found if f is not chosen]
+    note = (f"Graded {one_line('/'.join(chosen.parts), 200)}; not graded: "
+            f"{', '.join(others)} (one notebook is graded per submission)." if others else "")
+    return chosen.path, note
+
+
 def grade_submission_folder(root: Path, *, grade: Callable[..., Any] | None = None) -> dict[str, Any]:
-    """The results.json content for the notebooks in ``root/submission``."""
+    """The results.json content for the one notebook graded from ``root/submission``."""
+    from grader.delivery.report import gradescope_json
+
     if grade is None:
         from grader.grading.grade import grade_notebook as grade
     source = root / "source"
     config = _config(source)
-    notebooks = sorted(p for p in (root / "submission").rglob("*.ipynb")
-                       if not any(part.startswith(".") for part in p.relative_to(root).parts))
-    if not notebooks:
-        return _failure("No notebook (.ipynb) was found in your submission. Upload the "
-                        ".ipynb file of the exercise (File > Download > .ipynb in Jupyter).")
+    path, note = choose_notebook(root / "submission", expected_names(source, config))
+    if path is None:
+        return _failure(note)
     timeout = float(config.get("timeout") or 60.0)
     exercises = source / "exercises"
-    results = []
-    for path in notebooks:
-        result = grade(path, exercise=config.get("exercise") or None,
-                       exercises_dir=exercises if exercises.is_dir() else None,
-                       cell_timeout=min(10.0, timeout), total_timeout=timeout)
-        result.submission = path.relative_to(root / "submission").as_posix()
-        results.append(result)
-    return _combined(results)
+    result = grade(path, exercise=config.get("exercise") or None,
+                   exercises_dir=exercises if exercises.is_dir() else None,
+                   cell_timeout=min(10.0, timeout), total_timeout=timeout)
+    result.submission = path.relative_to(root / "submission").as_posix()
+    data = gradescope_json(result)
+    if note:
+        data["output"] = f"{note}\n\n{data.get('output') or ''}".rstrip("\n")
+    return data
 
 
 def run_autograder(root: str | Path, *, grade: Callable[..., Any] | None = None) -> Path:

@@ -5,7 +5,7 @@ next to the rows it graded. The merge is the union of the rows; a submission of 
 class with no row is *missing* (a shard that never ran, or was interrupted), one with
 rows from two gradebooks is *graded twice* (shards given different class folders or
 different N). The first row found is kept for a duplicate, in the order the folders
-were given, and both places are reported.
+were given, and both places are reported. Each row keeps its ``integrity`` note.
 """
 
 from __future__ import annotations
@@ -26,6 +26,12 @@ class MergeOutcome:
     duplicates: dict[str, list[str]] = field(default_factory=dict)  # id -> folders
     incomplete: list[str] = field(default_factory=list)  # folders whose batch did not end
     class_mismatch: list[str] = field(default_factory=list)  # folders with another class
+
+    @property
+    def needs_review(self) -> list[str]:
+        """Rows the integrity scan flagged (``integrity`` set): not a merge problem, but
+        worth a line, since a merged gradebook is where an instructor reads a class."""
+        return [r.submission for r in self.rows if r.integrity]
 
     @property
     def ok(self) -> bool:

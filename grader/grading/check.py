@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -216,6 +217,8 @@ def decode_value(value: Any) -> Any:
         return [decode_value(v) for v in value]
     if isinstance(value, str):
         return {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}.get(value, value)
+    if type(value) is int and abs(value) > sys.float_info.max:  # 10**400: as float, inf
+        return math.inf if value > 0 else -math.inf
     return value
 
 

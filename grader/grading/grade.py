@@ -9,22 +9,18 @@ submission does: a notebook that cannot be read, run or judged still ends in a
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
-from grader.errors import GraderError, NotebookError
+from grader.errors import GraderError, NotebookError, UnknownExerciseError
+from grader.grading.notebook import MAX_NOTEBOOK_BYTES, exercise_of, read_notebook  # noqa: F401
 from grader.results import CheckResult, Execution, GradeResult, Run, Status
 
 if TYPE_CHECKING:
     from grader.authoring.spec import Spec
     from grader.grading.check import Context, Expectation
     from grader.grading.points import Point
-
-# A notebook larger than this is refused before parsing: no exercise needs it, and
-# reading a huge JSON file is itself a way to stall the grader.
-MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 # A cell longer than this is stopped; ``grader check --timeout`` bounds the whole run.
 DEFAULT_CELL_TIMEOUT = 10.0
@@ -36,61 +32,6 @@ _PLOT_SAMPLES = 121
 def seed_for(data: bytes) -> int:
     """The default hidden-point seed: the submission's content, so a regrade repeats."""
     return int.from_bytes(hashlib.sha256(data).digest()[:4], "big")
-
-
-def read_notebook(path: Path) -> tuple[Any, bytes]:
-    """Parse a submission, with errors a student can act on."""
-    import nbformat
-
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise NotebookError("no such file", path=str(path),
-                            fix="check the path to the notebook") from None
-    except OSError as err:
-        raise NotebookError(f"cannot read the file: {err.strerror}", path=str(path)) from None
-    if len(data) > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(
-            f"the notebook is {len(data) / 2**20:.0f} MB, over the "
-            f"{MAX_NOTEBOOK_BYTES // 2**20} MB limit", path=str(path),
-            fix="clear the outputs (Kernel > Restart & Clear Output) and save again")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise NotebookError(f"not UTF-8 text (byte {err.start})", path=str(path),
-                            fix="save the notebook from Jupyter again") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise NotebookError(f"not valid JSON: {err.msg}", path=str(path),
-                            where=f"line {err.lineno}, column {err.colno}",
-                            fix="the file is damaged: download the notebook again from "
-                                "Jupyter (File > Download > .ipynb)") from None
-    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
-        raise NotebookError("JSON, but not a Jupyter notebook (no cells)", path=str(path),
-                            fix="submit the .ipynb file of the exercise")
-    try:
-        nb = nbformat.reads(text, as_version=4)
-    except Exception as err:  # nbformat raises many kinds for broken structure
-        raise NotebookError(f"not a readable notebook: {err}", path=str(path),
-                            fix="open it in Jupyter, save it, and submit again") from None
-    if not isinstance(nb.get("cells"), list):
-        raise NotebookError("the notebook has no list of cells", path=str(path))
-    return nb, data
-
-
-def exercise_of(nb: Any, path: Path, override: str | None) -> str:
-    if override:
-        return override
-    meta = nb.get("metadata", {}).get("grader", {})
-    exercise = meta.get("exercise") if isinstance(meta, dict) else None
-    if not isinstance(exercise, str) or not exercise:
-        raise NotebookError(
-            "the notebook does not say which exercise it is (no metadata.grader.exercise)",
-            path=str(path),
-            fix="start from the student notebook the course gave you, or pass "
-                "--exercise ID")
-    return exercise
 
 
 def _tags(cell: Any) -> list[str]:
@@ -167,6 +108,17 @@ def failed_to_grade(submission: str, message: str, *, exercise: str = "",
     return GradeResult(exercise=exercise, submission=submission, score=0.0, max_score=0.0,
                        passed=False, errors=[message], duration_s=round(duration_s, 3),
                        status=status)
+
+
+def unknown_exercise(submission: str, err: UnknownExerciseError, *,
+                     duration_s: float = 0.0) -> GradeResult:
+    """The report of a notebook whose exercise id no spec has: it names the id and the
+    nearest ids the course knows (README: exit 2, and the report says why)."""
+    nearest = ", ".join(err.known) or "none"
+    message = (f"this notebook is for exercise {err.exercise!r}, which this course does not "
+               f"have (the nearest it has: {nearest})\n  fix: start from the student "
+               "notebook the course gave you, or grade it with --exercise ID")
+    return failed_to_grade(submission, message, exercise=err.exercise, duration_s=duration_s)
 
 
 def grade_notebook(path: Path, *, exercise: str | None = None,
@@ -276,9 +228,11 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
     started = time.perf_counter() if started is None else started
     try:
         spec = spec_mod.find_spec(exercise_id, exercises_dir or resources.exercises_dir())
-    except GraderError:
+    except GraderError as err:
         if kernel is not None:
             kernel.close()
+        if isinstance(err, UnknownExerciseError):  # the notebook's side: a report says so
+            return unknown_exercise(submission, err, duration_s=time.perf_counter() - started)
         raise
     if kernel is None:
         kernel = start_kernel(nb, total_timeout=total_timeout, submission_name=submission,

@@ -4,7 +4,8 @@ They are module-level functions because the batch sends its grading function to
 worker processes by name. What a fake does is read from the notebook's own
 ``metadata.fake`` (worker processes do not see a test's environment changes):
 ``pass``, ``fail``, ``timeout``, ``ungradable``, ``raise`` (the grader itself fails),
-``die`` (the worker process dies), with an optional ``sleep`` in seconds. Each call
+``die`` (the worker process dies), with an optional ``sleep`` in seconds and an
+``integrity`` note for the result. Each call
 appends a line to ``NOTEBOOK.calls`` so tests can count what was graded.
 """
 
@@ -18,10 +19,12 @@ from pathlib import Path
 from grader.results import CheckResult, GradeResult
 
 
-def write_fake(path: Path, behaviour: str, sleep: float = 0.0, exercise: str = "fake_ex") -> None:
+def write_fake(path: Path, behaviour: str, sleep: float = 0.0, exercise: str = "fake_ex",
+               integrity: str | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"cells": [], "metadata": {
-        "fake": behaviour, "sleep": sleep, "grader": {"exercise": exercise}},
+        "fake": behaviour, "sleep": sleep, "grader": {"exercise": exercise},
+        "integrity": integrity},
         "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
 
 
@@ -52,4 +55,5 @@ def fake_grade(path: Path, *, exercise=None, exercises_dir=None, seed=None,
                         hint="" if ok else "y = x * x, not 2 * x * x")
     return GradeResult(exercise=ex, submission=Path(path).name, score=check.score,
                        max_score=2.0, passed=ok, checks=[check], duration_s=0.01,
-                       status="timed-out" if behaviour == "timeout" else "graded")
+                       status="timed-out" if behaviour == "timeout" else "graded",
+                       integrity=meta.get("integrity"))

@@ -54,7 +54,8 @@ def descendants(pid: int) -> set[int]:
 
 def kernels_under(pid: int) -> set[int]:
     """The kernel processes below ``pid`` (a sandbox wrapper counts with its kernel)."""
-    return {p for p in descendants(pid) if b"ipykernel" in _cmdline(p)}
+    return {p for p in descendants(pid)
+            if b"ipykernel" in _cmdline(p) or b"grader.kernel" in _cmdline(p)}
 
 
 def kernel_folders(pids: set[int]) -> set[Path]:

@@ -26,8 +26,8 @@ def _square_at_three():
     return next(s for s in classgen.gradable_exercises() if s.id == "square_at_three")
 
 
-def _options() -> batch._Options:
-    return batch._Options(exercise=None, exercises_dir=None, seed=None, cell_timeout=10.0,
+def _options() -> batch.Options:
+    return batch.Options(exercise=None, exercises_dir=None, seed=None, cell_timeout=10.0,
                           total_timeout=30.0)
 
 
@@ -71,7 +71,7 @@ def test_ungradable_notebook_never_gets_a_kernel(tmp_path):
     """Lining up opens the notebook first; only a gradable one starts a kernel."""
     made = classgen.write_class(tmp_path / "class", ["malformed", "correct"],
                                 exercises=[_square_at_three()])
-    tasks = {t.id: t for t in batch._tasks(batch.discover([tmp_path / "class"]),
+    tasks = {t.id: t for t in batch.tasks_for(batch.discover([tmp_path / "class"]),
                                            tmp_path / "out", _options())}
     started = []
 
@@ -81,17 +81,17 @@ def test_ungradable_notebook_never_gets_a_kernel(tmp_path):
 
     malformed = next(k for k, v in made.items() if v == "malformed")
     correct = next(k for k, v in made.items() if v == "correct")
-    broken = batch._line_up(tasks[malformed], _options(), Recorder())
+    broken = batch.line_up(tasks[malformed], _options(), Recorder())
     assert broken.kernel is None and "not valid JSON" in broken.error and not started
-    good = batch._line_up(tasks[correct], _options(), Recorder())
+    good = batch.line_up(tasks[correct], _options(), Recorder())
     try:
         assert good.kernel is not None
         assert started == [("kernel", os.getpid(), tasks[correct].seq, good.kernel.pgid,
                             str(good.kernel.folders.root))]
         assert good.kernel.folders.root.is_dir()
-        report = batch._grade_lined(good, _options())
+        report = batch.grade_lined(good, _options())
         assert report["passed"] and report["score"] == report["max_score"] > 0
     finally:
         good.close()
     assert not good.kernel.folders.root.exists()
-    assert batch._grade_lined(broken, _options())["status"] == "failed-to-grade"
+    assert batch.grade_lined(broken, _options())["status"] == "failed-to-grade"

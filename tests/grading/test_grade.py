@@ -166,7 +166,11 @@ def test_byte_order_mark_is_accepted(tmp_path):
 def test_unknown_exercise_is_ungradable_with_a_suggestion(tmp_path, capsys):
     path = notebook(tmp_path, QUADRATIC, solution=True)
     assert main(["check", str(path), "--exercise", "quadratic_derivativ"]) == 2
-    assert "quadratic_derivative" in capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert "quadratic_derivative" in printed.out + printed.err
+    # ... and a report that names the id and the nearest known ones (README's promise).
+    page = path.with_name(path.stem + ".report.html").read_text(encoding="utf-8")
+    assert "quadratic_derivativ&#39;" in page and "quadratic_derivative, " in page
 
 
 def test_visible_run_uses_the_graders_point_not_an_edited_parameters_cell(tmp_path):
