@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from grader.results import CellError, CheckResult, Observed, Run
+from grader.results import CellError, CheckResult, Observed, Run, RunEnd
 from grader.authoring.spec import Tolerance
 
 VISIBLE = 2.0
@@ -240,8 +240,8 @@ def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
         return CheckResult(passed=False, score=0.0, got=got, message=message,
                            hint=hint_text, **base)
 
-    if (obs is None or obs.status == "missing") and (run.timed_out or run.kernel_died):
-        what = "ran out of time" if run.timed_out else "crashed the Python kernel"
+    if (obs is None or obs.status == "missing") and run.end is not RunEnd.COMPLETED:
+        what = run.end.explanation
         return fail(f"The notebook {what} before `{name}` was computed.",
                     _cell_error_hint(run.errors, hints)
                     or "Look for an endless loop, a huge computation or a call that "

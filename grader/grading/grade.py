@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError, NotebookError
-from grader.results import Execution, GradeResult, Run
+from grader.results import Execution, GradeResult, Run, RunEnd
 
 # A notebook larger than this is refused before parsing: no exercise needs it, and
 # reading a huge JSON file is itself a way to stall the grader.
@@ -104,11 +104,11 @@ def _set_parameters(nb: Any, source: str) -> None:
 def _runs_for(execution: Execution, labels: list[tuple[str, bool, dict]]) -> list[Run]:
     """One run per point; points the execution never reached become empty failed runs."""
     runs = list(execution.runs)
-    died = bool(runs and (runs[-1].kernel_died or runs[-1].timed_out)) or bool(execution.fatal)
-    timed_out = bool(runs and runs[-1].timed_out) or execution.timed_out
+    end = execution.end  # why the points below were never reached (RunEnd, as data)
     for label, hidden, point in labels[len(runs):]:
-        runs.append(Run(label=label, hidden=hidden, point=point, answers={},
-                        timed_out=timed_out, kernel_died=died and not timed_out))
+        runs.append(Run(label=label, hidden=hidden, point=point, answers={}, end=end,
+                        timed_out=end is RunEnd.TIMED_OUT,
+                        kernel_died=end is RunEnd.KERNEL_DIED))
     return runs[: len(labels)]
 
 
@@ -262,7 +262,8 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         passed=bool(checks) and score == max_score, checks=checks, errors=errors,
         duration_s=round(time.perf_counter() - started, 3), cell_errors=cell_errors,
         sandbox=execution.sandbox, title=spec.title, status=status,
-        plot=_plot(spec, points, expectations, runs))
+        plot=_plot(spec, points, expectations, runs), end=execution.end.value,
+        sandbox_note=execution.sandbox_note)
 
 
 def status_of(result: GradeResult) -> str:
