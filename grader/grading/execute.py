@@ -54,6 +54,11 @@ from grader.results import CellError, Execution, Observed, Run, RunEnd
 from grader.grading.sandbox import (Limits, PrivateFolders, get_sandbox, hide_secrets_from_proc,
                                     kill_sandbox, make_undumpable)
 
+# Any process that imports the kernel launcher is a grader process (``grader check``,
+# a batch worker, the batch's fork server that preloads this module): a kernel of the
+# same uid must not open its /proc/PID/fd or mem (see grader/grading/identity.py).
+make_undumpable()
+
 # Cell indices of the cells the grader injects (they are not in the notebook).
 EXTRACTION_INDEX = -1
 INJECTED_PARAMETERS_INDEX = -2

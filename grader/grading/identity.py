@@ -157,8 +157,10 @@ def hide_secrets_from_proc() -> int:
     environment into ``os.environ`` at start-up, so the grader itself is unaffected;
     only C-level ``getenv`` and children started without an explicit environment see
     the blanks. Returns how many values were blanked (0 where ``/proc`` or ctypes is
-    missing).
+    missing). The process is made non-dumpable first (``make_undumpable``): the batch
+    process calls this before it starts any worker.
     """
+    make_undumpable()
     try:
         import ctypes
 

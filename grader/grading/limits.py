@@ -42,7 +42,7 @@ class Limits:
     # Captured notebook output kept by the grader (streams, rich outputs, tracebacks).
     output_bytes: int = 1 * MIB
     disk_bytes: int = 256 * MIB
-    disk_files: int = 20_000
+    disk_files: int = 10_000
     answer_bytes: int = 32 * MIB
 
     def cpu_limit(self, total_timeout: float) -> int:
