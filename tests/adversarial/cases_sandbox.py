@@ -363,7 +363,11 @@ CASES: list[Case] = [
          where="isolated"),
     Case("sigstop_grader", "fail", _SIGNAL.replace("@SIGNAL@", "SIGSTOP"), words=(HELD,),
          where="isolated"),
-    Case("kill_everything", "fail", _KILL_EVERYTHING, words=(DIED,), where="bwrap"),
+    # kill(-1): every process the uid may signal but itself; in bwrap that is nothing
+    # else (its own PID namespace), so it goes on to a full score and its neighbours'
+    # are graded right.
+    Case("kill_everything", "pass", _hostile(_KILL_EVERYTHING, then_solve=True),
+         where="bwrap"),
     Case("controlling_tty", "fail", _TTY, words=(HELD,)),
     # Privileges and the host's kernel settings.
     Case("core_pattern", "fail", _SYSCTLS.replace("@PATHS@", _CORE), words=(HELD,),

@@ -71,6 +71,9 @@ def test_bwrap_binds_the_kernel_parts_of_the_package_not_the_checkout(tmp_path):
 def test_secret_values_are_blanked_from_proc_environ():
     code = ("import os\nfrom grader.grading import sandbox\n"
             "n = sandbox.hide_secrets_from_proc()\n"
+            # It also made the process non-dumpable, which closes its own 0400 /proc
+            # files to a non-root uid: dumpable again, to read what others would see.
+            "import ctypes\nctypes.CDLL(None).prctl(4, 1, 0, 0, 0)\n"
             "data = open('/proc/self/environ', 'rb').read()\n"
             "print(n, b'tok-123' in data, b'keep-me' in data, os.environ['GITHUB_TOKEN'])\n")
     env = dict(os.environ, GITHUB_TOKEN="tok-123", MY_API_KEY="tok-123x", PLAIN="keep-me")
