@@ -27,7 +27,7 @@ import shutil
 import sys
 
 from grader.grading.folders import PrivateFolders
-from grader.grading.identity import NOBODY, KernelIdentity
+from grader.grading.identity import FIND_KERNEL_MODULES, NOBODY, KernelIdentity
 from grader.grading.limits import Limits
 
 # Read-only system folders a Python kernel needs; absent ones are skipped
@@ -203,7 +203,8 @@ def bwrap_problem(bwrap: str | None = None) -> str | None:
     """Why bubblewrap cannot sandbox a kernel here, or None when it can (cached per process).
 
     The probe runs the real wrapping (same namespaces, binds and identity) around the
-    grader's own interpreter importing the engine, so a kernel that passes it will start.
+    grader's own interpreter finding the engine, the kernel room and ipykernel, so a
+    kernel that passes it will start.
     """
     bwrap = bwrap or shutil.which("bwrap")
     if not bwrap:
@@ -225,7 +226,7 @@ def bwrap_problem(bwrap: str | None = None) -> str | None:
         try:
             argv = bwrap_argv(bwrap, folders, identity=identity, limits=Limits(),
                               submission_fd=fd)
-            argv += [sys.executable, "-c", "import grader.tape, ipykernel"]
+            argv += [sys.executable, "-c", FIND_KERNEL_MODULES]
             proc = subprocess.run(argv, capture_output=True, timeout=60, pass_fds=(fd,),
                                   env=kernel_environment(folders), stdin=subprocess.DEVNULL)
         except (OSError, subprocess.SubprocessError) as err:

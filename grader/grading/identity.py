@@ -67,13 +67,21 @@ def drop_privileges_preexec(uid: int, gid: int) -> Callable[[], None]:
 
 
 _UNPRIVILEGED: dict[str, str | None] = {}
+# What a probe runs: finds (without importing, which would cost half a second of numpy
+# and IPython) the modules a kernel imports, so every folder on their paths is read.
+FIND_KERNEL_MODULES = (
+    "import importlib.util as u, sys\n"
+    "missing = [m for m in ('grader.tape', 'grader.kernel', 'numpy', 'ipykernel') "
+    "if u.find_spec(m) is None]\n"
+    "sys.exit(f'cannot import {missing}' if missing else 0)\n")
 
 
 def unprivileged_problem(uid: int = NOBODY, gid: int = NOBODY) -> str | None:
     """Why ``uid`` cannot run this interpreter and import the engine (None: it can).
 
-    Runs ``sys.executable -c "import grader.tape, ipykernel"`` as ``uid`` from a
-    folder it can reach, with the kernel's import path. Cached per process.
+    Runs ``sys.executable`` as ``uid`` from a folder it can reach, with the kernel's
+    import path, finding the modules a kernel imports (``FIND_KERNEL_MODULES``).
+    Cached per process.
     """
     key = f"{uid}:{gid}:{sys.executable}"
     if key in _UNPRIVILEGED:
@@ -88,7 +96,7 @@ def unprivileged_problem(uid: int = NOBODY, gid: int = NOBODY) -> str | None:
     if extra:
         env["PYTHONPATH"] = extra
     try:
-        proc = subprocess.run([sys.executable, "-c", "import grader.tape, ipykernel"],
+        proc = subprocess.run([sys.executable, "-c", FIND_KERNEL_MODULES],
                               cwd="/", env=env, capture_output=True, timeout=60,
                               stdin=subprocess.DEVNULL,
                               preexec_fn=drop_privileges_preexec(uid, gid))
