@@ -158,7 +158,7 @@ def failed_to_grade(submission: str, message: str, *, exercise: str = "",
                     duration_s: float = 0.0, status: str = "failed-to-grade") -> GradeResult:
     return GradeResult(exercise=exercise, submission=submission, score=0.0, max_score=0.0,
                        passed=False, errors=[message], duration_s=round(duration_s, 3),
-                       status=status)
+                       status=status, end=RunEnd.REFUSED.value)
 
 
 def grade_notebook(path: Path, *, exercise: str | None = None,
