@@ -77,6 +77,7 @@ class DiskWatch:
         self.namespaced, self.launcher_pid = namespaced, launcher_pid
         self.on_exceed = on_exceed
         self.exceeded: str | None = None
+        self._inside: int | None = None  # a pid inside the sandbox (bwrap's pid 1)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="tapegrader-disk-watch",
                                         daemon=True)
@@ -98,9 +99,14 @@ class DiskWatch:
                               cap - used, max_files - files)
             return used + more[0], files + more[1]
         mounts = [str(self.folders.work), str(self.folders.tmp), "/tmp"]
+        if self._inside is not None:  # the process found last time, while it lives
+            inside = tmpfs_usage(f"/proc/{self._inside}/root", mounts)
+            if inside is not None:
+                return used + inside[0], files + inside[1]
         for pid in descendants(self.launcher_pid) if self.launcher_pid else []:
             inside = tmpfs_usage(f"/proc/{pid}/root", mounts)
             if inside is not None:
+                self._inside = pid
                 return used + inside[0], files + inside[1]
         return used, files
 
