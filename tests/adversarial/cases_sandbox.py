@@ -219,8 +219,13 @@ folder = @FOLDER@
 for i in range(64):  # 64 files of 32 MiB: 2 GiB, each under the file-size limit
     try:
         with open(os.path.join(folder, f"fill{i}"), "wb") as fh:
-            for _ in range(32):
-                fh.write(b"x" * (1 << 20))
+            # Reserved at once where the filesystem can (as fast as a disk can fill),
+            # then one real write: the cap counts blocks, written or reserved.
+            try:
+                os.posix_fallocate(fh.fileno(), 0, 32 << 20)
+            except OSError:
+                pass
+            fh.write(b"x" * (1 << 20))
     except OSError as err:
         print("write stopped:", err)
         break
