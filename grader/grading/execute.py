@@ -265,6 +265,10 @@ class KernelHandle:
         self._watch: DiskWatch | None = None
         self._note: str | None = None
         self._loop = asyncio.new_event_loop()
+        # nbclient leaves tasks behind when a kernel dies under a cell (killed by the
+        # disk watchdog, say); their exceptions would reach stderr as "Task exception
+        # was never retrieved" tracebacks. The run's outcome already says what happened.
+        self._loop.set_exception_handler(_quiet_loop_error)
         # Before any kernel exists: a grader process (``grader check``, a batch worker)
         # whose /proc/PID/fd and mem a same-uid kernel cannot open.
         make_undumpable()
@@ -747,6 +751,10 @@ async def _probe(kc: Any, grace: float) -> bool:
             return False
         if msg["parent_header"].get("msg_id") == msg_id:
             return True
+
+
+def _quiet_loop_error(_loop: Any, context: dict) -> None:
+    _quiet_logger().debug("event loop: %s", context.get("message"))
 
 
 def _quiet_logger() -> logging.Logger:
