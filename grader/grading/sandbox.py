@@ -27,6 +27,8 @@ import shutil
 from dataclasses import dataclass, field
 from typing import Callable
 
+# The names callers used when all of this was one module (execute, batch, the tests)
+# stay importable from here; each lives in the module that owns its concern.
 from grader.grading.bwrap import (_PROBE, bwrap_argv, bwrap_identity, bwrap_problem,  # noqa: F401
                                   python_roots)
 from grader.grading.environment import grader_import_path, kernel_environment  # noqa: F401
@@ -165,3 +167,12 @@ def get_sandbox(name: str = "auto"):
     if name == "bwrap":
         _require_bwrap(sandbox.bwrap)
     return sandbox
+
+
+__all__ = ["BasicSandbox", "BwrapSandbox", "KernelIdentity", "LaunchPlan", "Limits", "MIB",
+           "PrivateFolders", "SANDBOXES", "SANDBOX_CHOICES", "basic_identity", "bwrap_argv",
+           "bwrap_identity", "bwrap_problem", "drop_privileges_preexec", "get_sandbox",
+           "grader_import_path", "hide_secrets_from_proc", "kernel_environment",
+           "kill_process_group", "kill_sandbox", "limits_preexec", "live_group_members",
+           "looks_secret", "make_undumpable", "python_roots", "remove_stale_folders",
+           "rlimits", "sandbox_processes"]
