@@ -52,6 +52,39 @@ class TapeEvidence:
     variable: bool = False
 
 
+class RunEnd(str, Enum):
+    """Why a run (or the whole execution) ended, decided where it happened.
+
+    Set by ``grader/grading/execute.py`` from what it observed (a timer, the kernel
+    process's exit, the disk watchdog) and carried as data to checking and the report,
+    so nothing downstream has to guess from the words of a message.
+    """
+
+    COMPLETED = "completed"
+    TIMED_OUT = "timed_out"  # a cell or the whole submission ran past its time limit
+    KERNEL_DIED = "kernel_died"  # the kernel process exited or was killed by a signal
+    CELL_ERROR = "cell_error"  # after a cell the grader could not follow the kernel
+    REFUSED = "refused"  # the kernel never started (the sandbox could not launch it)
+    OUTPUT_LIMIT = "output_limit"  # the answers' messages went past their cap
+    DISK_LIMIT = "disk_limit"  # the private folder went past its size or file cap
+
+    @property
+    def explanation(self) -> str:
+        """How a report finishes "The notebook ... before `grad` was computed"."""
+        return _EXPLANATIONS[self]
+
+
+_EXPLANATIONS = {
+    RunEnd.COMPLETED: "stopped",
+    RunEnd.TIMED_OUT: "ran out of time",
+    RunEnd.KERNEL_DIED: "crashed the Python kernel",
+    RunEnd.CELL_ERROR: "broke the kernel's messaging",
+    RunEnd.REFUSED: "could not be started",
+    RunEnd.OUTPUT_LIMIT: "produced more output than the grader reads",
+    RunEnd.DISK_LIMIT: "wrote more to disk than its limit allows",
+}
+
+
 @dataclass(frozen=True)
 class Observed:
     """One answer variable as the extraction cell found it in the kernel.
@@ -108,6 +141,14 @@ class Run:
     errors: tuple[CellError, ...] = ()
     timed_out: bool = False
     kernel_died: bool = False
+    # Why this run ended; ``timed_out``/``kernel_died`` agree with it (kept for callers).
+    end: RunEnd = RunEnd.COMPLETED
+
+    def __post_init__(self) -> None:
+        # A caller that only sets the old flags still gets the matching ``end``.
+        if self.end is RunEnd.COMPLETED and (self.timed_out or self.kernel_died):
+            object.__setattr__(self, "end", RunEnd.TIMED_OUT if self.timed_out
+                               else RunEnd.KERNEL_DIED)
 
 
 @dataclass(frozen=True)
@@ -117,9 +158,17 @@ class Execution:
     runs: tuple[Run, ...]
     duration_s: float
     sandbox: str
-    fatal: str | None = None  # the kernel never started, or the whole run timed out
+    fatal: str | None = None  # why nothing more could run, in words for the report
     output_truncated: bool = False
-    timed_out: bool = False  # the whole submission ran past its wall-clock limit
+    # Why the execution ended (the last run's end, or REFUSED when none could start).
+    end: RunEnd = RunEnd.COMPLETED
+    # Set when the sandbox could not give everything it promises (shown in the footer).
+    sandbox_note: str | None = None
+
+    @property
+    def timed_out(self) -> bool:
+        """The submission's time limit ended the run (a cell's or the whole one's)."""
+        return self.end is RunEnd.TIMED_OUT
 
 
 @dataclass(frozen=True)
@@ -136,6 +185,9 @@ class CheckResult:
     hint: str = ""
     hidden: bool = False
     point_label: str = ""
+    # Why the run ended, when it ended before the answer could be judged (a time limit,
+    # a dead kernel): such a row says so and no diagnosis is drawn from it.
+    stopped: "RunEnd | None" = None
 
 
 @dataclass
@@ -158,6 +210,10 @@ class GradeResult:
     plot: dict[str, Any] | None = None
     # None, or "needs review: ..." from the integrity scan and the kernel's watch.
     integrity: str | None = None
+
+    # Why the run ended (a ``RunEnd`` value) and what the sandbox could not give.
+    end: str = RunEnd.COMPLETED.value
+    sandbox_note: str | None = None
 
     def __post_init__(self) -> None:
         # Callers that still pass the JSON string get the enum member.
@@ -190,6 +246,8 @@ class GradeResult:
             "status": self.status.value,
             "sandbox": self.sandbox,
             "integrity": self.integrity,
+            "sandbox_note": self.sandbox_note,
+            "end": self.end,
             "cell_errors": [asdict(e) for e in self.cell_errors],
         }
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from grader import kinds
 from grader.kinds.diagnosis import Pair
-from grader.results import CellError, CheckResult, Observed, Run
+from grader.results import CellError, CheckResult, Observed, Run, RunEnd
 from grader.authoring.spec import Tolerance
 
 WEIGHTS = {"visible": 2.0, "hidden": 2.0, "tape": 1.0, "dtype": 0.5}
@@ -368,16 +368,19 @@ def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | Non
 
 
 def _stopped(run: Run) -> tuple[str, str] | None:
-    """(message, hint) when the run was cut short: a time limit or a dead kernel."""
-    if run.timed_out:
+    """(message, hint key) when the run ended before the answers could be read."""
+    if run.end is RunEnd.COMPLETED:
+        return None
+    if run.end is RunEnd.TIMED_OUT:
+        # The limit is shown as the execution worded it; whether it timed out is data.
         limit = next((e.evalue for e in run.errors if e.ename == "Timeout"), "")
         match = re.search(r"longer than its ([0-9.]+) s", limit)
         said = (f"ran longer than its {match.group(1)} s limit" if match
                 else "ran longer than its time limit")
         return f"The notebook {said} and was stopped before `{{name}}` was computed.", "timeout"
-    if run.kernel_died:
+    if run.end is RunEnd.KERNEL_DIED:
         return "The Python kernel crashed before `{name}` was computed.", "kernel_died"
-    return None
+    return f"The notebook {run.end.explanation} before `{{name}}` was computed.", "kernel_died"
 
 
 def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
@@ -398,8 +401,9 @@ def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
     stopped = _stopped(run)
     if (obs is None or obs.status == "missing" or obs.status == "error") and stopped:
         message, key = stopped
-        return fail(message.format(name=name),
-                    _cell_error_hint(run.errors, context) or context.text(key))
+        return CheckResult(passed=False, score=0.0, message=message.format(name=name),
+                           hint=_cell_error_hint(run.errors, context) or context.text(key),
+                           stopped=run.end, **base)
     if obs is None or obs.status == "missing":
         cell_hint = _cell_error_hint(run.errors, context)
         return fail(f"`{name}` is not defined.",
@@ -560,7 +564,7 @@ def _hidden_hints(results: list[CheckResult], visible: CheckResult,
 
 
 def _stopped_row(result: CheckResult) -> bool:
-    return result.message.startswith("The notebook ran longer") or "crashed" in result.message
+    return result.stopped is not None
 
 
 def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectation]], *,

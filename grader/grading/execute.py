@@ -22,7 +22,18 @@ So the kernel can be started before the rest of the grader's work
 hidden points reuse the kernel, extraction is one cell per run, nbclient is imported
 only here, and the kernel is killed rather than shut down politely at the end.
 
-The sandbox (folders, environment, limits, process group) is ``grader/sandbox.py``.
+Why a run ended is decided here, where it is seen, and carried as ``RunEnd`` data:
+the submission's timer (``timed_out``), the kernel process's exit (``kernel_died``),
+the disk watchdog (``disk_limit``), the extraction's output cap (``output_limit``).
+Interrupts go to the kernel as a control message (ipykernel then signals its own
+process group), never as SIGINT to the launcher's group: under bwrap that group holds
+bwrap itself, which a SIGINT kills (and the kernel with it).
+
+A cell that ran past its limit is not run again at the hidden points (it would only
+time out again): the run ends there, so a submission ends close to its time limit.
+
+The sandbox (folders, environment, limits, identity, process group) is
+``grader/grading/sandbox.py`` and the modules it names.
 """
 
 from __future__ import annotations
@@ -30,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -37,9 +49,15 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from grader.grading import extract
-from grader.results import CellError, Execution, Observed, Run
+from grader.grading.disk import DiskWatch
+from grader.results import CellError, Execution, Observed, Run, RunEnd
 from grader.grading.sandbox import (Limits, PrivateFolders, get_sandbox, hide_secrets_from_proc,
-                            kill_sandbox)
+                                    kill_sandbox, make_undumpable)
+
+# Any process that imports the kernel launcher is a grader process (``grader check``,
+# a batch worker, the batch's fork server that preloads this module): a kernel of the
+# same uid must not open its /proc/PID/fd or mem (see grader/grading/identity.py).
+make_undumpable()
 
 # Cell indices of the cells the grader injects (they are not in the notebook).
 EXTRACTION_INDEX = -1
@@ -103,6 +121,7 @@ class _Outcome:
     timed_out: bool = False
     died: bool = False
     stop: str | None = None  # why nothing more can run in this kernel
+    end: RunEnd | None = None  # set with ``stop``: why, as data
 
 
 def _plan(nb: Any) -> tuple[list[_Step], list[_Step], int]:
@@ -157,11 +176,14 @@ def _make_client_class():
     from nbclient import NotebookClient
 
     class CappedClient(NotebookClient):
-        def __init__(self, nb, km, *, output_bytes: int, **kw):
+        def __init__(self, nb, km, *, output_bytes: int, answer_bytes: int, **kw):
             super().__init__(nb, km=km, **kw)
             self.budget = self.budget_total = output_bytes
             self.truncated = False
             self.payloads: list = []
+            # The extraction's own messages have their own cap (``Limits.answer_bytes``).
+            self.answer_budget = self.answer_total = answer_bytes
+            self.answers_overflowed = False
 
         def process_message(self, msg, cell, cell_index):
             # Display ids let a later message rewrite earlier outputs (an uncounted
@@ -178,6 +200,12 @@ def _make_client_class():
             data = content.get("data")
             if (cell_index == EXTRACTION_INDEX and isinstance(data, dict)
                     and extract.MIME in data and msg.get("msg_type") == "display_data"):
+                size = _message_size(msg)
+                if size > self.answer_budget:
+                    self.answers_overflowed = True
+                    self.answer_budget = 0
+                    return None
+                self.answer_budget -= size
                 self.payloads.append({"output_type": "display_data", "data": dict(data)})
                 return None
             size = _message_size(msg)
@@ -246,8 +274,21 @@ class KernelHandle:
         self._fatal: str | None = None
         self._closing = False
         self._last_reply: dict | None = None
+        self._end: RunEnd | None = None  # why the submission's run was ended from outside
+        self._timed_out_steps: set[int] = set()
+        self._watch: DiskWatch | None = None
+        self._note: str | None = None
         self._loop = asyncio.new_event_loop()
-        self.folders = PrivateFolders.create(submission_name, _notebook_text(nb))
+        # nbclient leaves tasks behind when a kernel dies under a cell (killed by the
+        # disk watchdog, say); their exceptions would reach stderr as "Task exception
+        # was never retrieved" tracebacks. The run's outcome already says what happened.
+        self._loop.set_exception_handler(_quiet_loop_error)
+        # Before any kernel exists: a grader process (``grader check``, a batch worker)
+        # whose /proc/PID/fd and mem a same-uid kernel cannot open.
+        make_undumpable()
+        self.identity = self.sandbox.identity()
+        self.folders = PrivateFolders.create(submission_name, _notebook_text(nb),
+                                             owner=self.identity.owner)
         try:
             self._loop.run_until_complete(self._launch())
         except Exception as exc:  # the kernel could not even be launched
@@ -266,7 +307,9 @@ class KernelHandle:
 
         # ``grader.kernel`` binds the tape evidence and the extraction before any cell.
         argv = [sys.executable, "-m", "grader.kernel", "-f", "{connection_file}", *_KERNEL_ARGS]
-        plan = self.sandbox.plan(argv, self.folders, self.limits, self.total_timeout)
+        plan = self.sandbox.plan(argv, self.folders, self.limits, self.total_timeout,
+                                 identity=self.identity)
+        self._note = plan.note
         if self.sandbox.name == "basic":
             # The kernel shares our PID space: keep CI tokens out of /proc/<pid>/environ.
             hide_secrets_from_proc()
@@ -276,16 +319,33 @@ class KernelHandle:
             kernel_name="",
             log=_quiet_logger(),
         )
+        # Interrupts as control messages: see the module docstring.
         km._kernel_spec = KernelSpec(argv=plan.argv, display_name="tapegrader", language="python",
-                                     env={}, metadata={})
+                                     env={}, metadata={}, interrupt_mode="message")
         km.autorestart = False
         self._km = km
+        if self.identity.switches:
+            # jupyter_client writes it 0600 as the grader: the kernel's uid must read it.
+            km.write_connection_file()
+            os.chown(self.folders.connection_file, self.identity.uid, self.identity.gid)
         self._log = open(self.folders.kernel_log, "wb")
-        await km.start_kernel(env=plan.env, cwd=plan.cwd, preexec_fn=plan.preexec_fn,
-                              stdout=self._log, stderr=self._log)
+        try:
+            await km.start_kernel(env=plan.env, cwd=plan.cwd, stdout=self._log,
+                                  stderr=self._log, **plan.popen_options())
+        finally:
+            plan.release()
         provisioner = km.provisioner
         self._pid = getattr(provisioner, "pid", None)
         self._pgid = getattr(provisioner, "pgid", None) or self._pid
+        self._watch = DiskWatch(self.folders, self.limits, namespaced=self.sandbox.name == "bwrap",
+                                launcher_pid=self._pid, on_exceed=self._disk_exceeded)
+
+    def _disk_exceeded(self, message: str) -> None:
+        """The watchdog's call (its own thread): end the submission, say why."""
+        if self._end is None:
+            self._end = RunEnd.DISK_LIMIT
+            self._fatal = message
+        self._kill()
 
     def _kill(self) -> None:
         """The kernel's process group, its descendants (``setsid`` does not hide them)
@@ -297,6 +357,8 @@ class KernelHandle:
         if self._closed:
             return
         self._closed = self._closing = True
+        if self._watch is not None:
+            self._watch.stop()
         loop = self._loop
         if self._kc is not None:
             _quietly(self._kc.stop_channels)
@@ -353,12 +415,22 @@ class KernelHandle:
         self._deadline = time.monotonic() + self.total_timeout
         runs: list[Run] = []
         fatal = self._start_error
+        end = RunEnd.REFUSED if fatal is not None else RunEnd.COMPLETED
         try:
             if fatal is None:
+                if self._watch is not None:
+                    self._watch.start()
                 fatal = self._loop.run_until_complete(
                     self._run_all(list(answers), visible_point, list(reruns), cell_timeout, runs))
+                if self._end is not None:
+                    end = self._end
+                elif runs:
+                    end = runs[-1].end
+                elif fatal is not None:
+                    end = RunEnd.REFUSED  # the kernel never answered
         except Exception as exc:  # a grader-side failure: report it, never crash
             fatal = f"the grader failed while running the notebook: {type(exc).__name__}: {exc}"
+            end = self._end or RunEnd.CELL_ERROR
         finally:
             truncated = bool(self._client is not None and self._client.truncated)
             self.close()
@@ -368,8 +440,8 @@ class KernelHandle:
             sandbox=self.sandbox.name,
             fatal=fatal,
             output_truncated=truncated,
-            # Only the submission's own time limit sets ``_fatal``.
-            timed_out=self._fatal is not None,
+            end=end,
+            sandbox_note=self._note,
         )
 
     def _remaining(self) -> float:
@@ -425,6 +497,7 @@ class KernelHandle:
         scratch = NotebookNode({"cells": [NotebookNode() for _ in range(n_cells + 2)],
                                 "metadata": NotebookNode(), "nbformat": 4, "nbformat_minor": 5})
         client = Client(scratch, km, output_bytes=self.limits.output_bytes,
+                        answer_bytes=self.limits.answer_bytes,
                         allow_errors=True, interrupt_on_timeout=False, record_timing=False,
                         iopub_timeout=4, raise_on_iopub_timeout=False, kernel_name="",
                         log=_quiet_logger(), on_cell_executed=self._on_executed)
@@ -440,14 +513,25 @@ class KernelHandle:
         errors: list[CellError] = []
         timed_out = died = False
         stop = None
+        end = RunEnd.COMPLETED
         for step in steps:
-            outcome = await self._execute(step, cell_timeout)
+            if hidden and step.index in self._timed_out_steps:
+                # It ran past its limit at an earlier point; it would again.
+                stop = (f"the cell ran longer than its {cell_timeout:g} s time limit at an "
+                        "earlier point, so it was not run again")
+                outcome = _Outcome(error=self._cell_error(step, "Timeout", stop, []),
+                                   timed_out=True, stop=stop, end=RunEnd.TIMED_OUT)
+            else:
+                outcome = await self._execute(step, cell_timeout)
             if outcome.error is not None:
                 errors.append(outcome.error)
             timed_out |= outcome.timed_out
             died |= outcome.died
+            if outcome.timed_out:
+                end = RunEnd.TIMED_OUT
             if outcome.stop is not None:
                 stop = outcome.stop
+                end = outcome.end or end
                 break
         if stop is None:
             values, outcome = await self._extract(answers, cell_timeout)
@@ -456,10 +540,18 @@ class KernelHandle:
             timed_out |= outcome.timed_out
             died |= outcome.died
             stop = outcome.stop
+            if outcome.end is not None:
+                end = outcome.end
+            elif outcome.timed_out:
+                end = RunEnd.TIMED_OUT
         else:
             values = extract.failed(answers, f"the answers could not be read: {stop}")
+        if self._end is not None:  # the watchdog ended it, whatever the cell saw
+            end, stop = self._end, self._fatal
+            died = False
         run = Run(label=label, hidden=hidden, point=point, answers=values, errors=tuple(errors),
-                  timed_out=timed_out, kernel_died=died)
+                  timed_out=end is RunEnd.TIMED_OUT, kernel_died=died and end is RunEnd.KERNEL_DIED,
+                  end=end)
         return run, stop
 
     async def _extract(self, answers: list[str],
@@ -468,22 +560,31 @@ class KernelHandle:
         source = extract.build_cell(answers, nonce)
         # Each answer has its own budget inside the cell; the cell limit covers them all.
         limit = max(cell_timeout, extract.ANSWER_BUDGET_S * len(answers) + 5.0)
-        self._client.payloads = []
+        client = self._client
+        client.payloads = []
+        client.answer_budget, client.answers_overflowed = client.answer_total, False
         outcome = await self._execute(_Step(EXTRACTION_INDEX, "extraction", source), limit)
         if outcome.stop is not None or outcome.timed_out:
             reason = outcome.stop or "reading the answers took too long"
             return extract.failed(answers, f"the answers could not be read: {reason}"), outcome
-        return extract.parse_outputs(self._client.payloads, answers, nonce), outcome
+        if client.answers_overflowed:
+            reason = (f"the answers' messages went past the grader's "
+                      f"{_format_bytes(client.answer_total)} limit")
+            outcome.stop, outcome.end = reason, RunEnd.OUTPUT_LIMIT
+            return extract.failed(answers, f"the answers could not be read: {reason}"), outcome
+        return extract.parse_outputs(client.payloads, answers, nonce), outcome
 
     async def _execute(self, step: _Step, cell_timeout: float) -> _Outcome:
         """Run one cell under the per-cell and per-submission limits."""
         from nbclient.exceptions import CellTimeoutError, DeadKernelError
         from nbformat import NotebookNode
 
+        if self._end is not None:
+            return _Outcome(stop=self._fatal, end=self._end)
         remaining = self._remaining()
         if remaining <= 0:
             self._fatal = self._total_timeout_message()
-            return _Outcome(stop=self._fatal, timed_out=True)
+            return _Outcome(stop=self._fatal, timed_out=True, end=RunEnd.TIMED_OUT)
         limit = min(cell_timeout, remaining)
         client = self._client
         client.timeout_func = lambda _cell: limit
@@ -497,11 +598,15 @@ class KernelHandle:
             await client.async_execute_cell(cell, step.index, store_history=False)
         except Exception as exc:
             if self._closing:  # close() cancelled us (Ctrl-C); nbclient reports a dead kernel
-                return _Outcome(stop="the grader was interrupted")
+                return _Outcome(stop="the grader was interrupted", end=RunEnd.REFUSED)
             # nbclient leaves its IOPub reader running after a timeout; it would swallow
             # the next cell's messages.
             await _cancel_tasks(asyncio.all_tasks() - before)
+            if self._end is not None:  # the watchdog killed the kernel under this cell
+                return _Outcome(error=self._cell_error(step, "DiskLimit", self._fatal, []),
+                                stop=self._fatal, end=self._end)
             if isinstance(exc, CellTimeoutError):
+                self._timed_out_steps.add(step.index)
                 return await self._after_timeout(step, limit)
             if isinstance(exc, DeadKernelError) or not await self._km.is_alive():
                 return self._kernel_died(step)
@@ -510,7 +615,7 @@ class KernelHandle:
                        f"({type(exc).__name__}: {_clip(str(exc), 200)}); did the notebook "
                        "replace the json module or the kernel's messaging?")
             return _Outcome(error=self._cell_error(step, "KernelProtocolError", message, []),
-                            stop=message)
+                            stop=message, end=RunEnd.CELL_ERROR)
         outcome = _Outcome()
         reply = self._last_reply
         content = (reply or {}).get("content") or {}
@@ -528,20 +633,20 @@ class KernelHandle:
         if total_hit:
             self._fatal = self._total_timeout_message()
             error = self._cell_error(step, "Timeout", self._fatal, [])
-            return _Outcome(error=error, timed_out=True, stop=self._fatal)
+            return _Outcome(error=error, timed_out=True, stop=self._fatal, end=RunEnd.TIMED_OUT)
         error = self._cell_error(step, "Timeout", f"the cell ran longer than its {limit:g} s "
                                  "time limit and was interrupted", [])
         await self._km.interrupt_kernel()
         grace = min(_INTERRUPT_GRACE_S, max(0.0, self._remaining()))
         if await _probe(self._kc, grace):
             return _Outcome(error=error, timed_out=True)
-        if not await self._km.is_alive():
-            return self._kernel_died(step)
+        # The kernel is gone or wedged: either way the time limit ended it (a kernel that
+        # dies of its interrupt, SIGINT made fatal by the student, is still a timeout).
         self._kill()
         message = ("the cell ran longer than its "
                    f"{limit:g} s time limit and ignored the interrupt, so the kernel was stopped")
         return _Outcome(error=self._cell_error(step, "Timeout", message, []), timed_out=True,
-                        stop=message)
+                        stop=message, end=RunEnd.TIMED_OUT)
 
     def _kernel_died(self, step: _Step) -> _Outcome:
         process = getattr(self._km.provisioner, "process", None) if self._km.provisioner else None
@@ -569,7 +674,7 @@ class KernelHandle:
         message = f"the kernel died while running this cell: it {how}"
         tail = self.folders.log_tail()
         error = self._cell_error(step, "KernelDied", message, [tail] if tail.strip() else [])
-        return _Outcome(error=error, died=True, stop=message)
+        return _Outcome(error=error, died=True, stop=message, end=RunEnd.KERNEL_DIED)
 
     def _cell_error(self, step: _Step, ename: Any, evalue: Any, traceback: Any) -> CellError:
         lines = traceback if isinstance(traceback, list) else [str(traceback or "")]
@@ -661,6 +766,10 @@ async def _probe(kc: Any, grace: float) -> bool:
             return False
         if msg["parent_header"].get("msg_id") == msg_id:
             return True
+
+
+def _quiet_loop_error(_loop: Any, context: dict) -> None:
+    _quiet_logger().debug("event loop: %s", context.get("message"))
 
 
 def _quiet_logger() -> logging.Logger:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from grader.errors import GraderError, NotebookError, UnknownExerciseError
 from grader.grading.notebook import MAX_NOTEBOOK_BYTES, exercise_of, read_notebook  # noqa: F401
-from grader.results import CheckResult, Execution, GradeResult, Run, Status
+from grader.results import CheckResult, Execution, GradeResult, Run, RunEnd, Status
 
 if TYPE_CHECKING:
     from grader.authoring.spec import Spec
@@ -50,11 +50,11 @@ def _set_parameters(nb: Any, source: str) -> None:
 def _runs_for(execution: Execution, labels: list[tuple[str, bool, dict]]) -> list[Run]:
     """One run per point; points the execution never reached become empty failed runs."""
     runs = list(execution.runs)
-    died = bool(runs and (runs[-1].kernel_died or runs[-1].timed_out)) or bool(execution.fatal)
-    timed_out = bool(runs and runs[-1].timed_out) or execution.timed_out
+    end = execution.end  # why the points below were never reached (RunEnd, as data)
     for label, hidden, point in labels[len(runs):]:
-        runs.append(Run(label=label, hidden=hidden, point=point, answers={},
-                        timed_out=timed_out, kernel_died=died and not timed_out))
+        runs.append(Run(label=label, hidden=hidden, point=point, answers={}, end=end,
+                        timed_out=end is RunEnd.TIMED_OUT,
+                        kernel_died=end is RunEnd.KERNEL_DIED))
     return runs[: len(labels)]
 
 
@@ -107,7 +107,7 @@ def failed_to_grade(submission: str, message: str, *, exercise: str = "",
                     status: Status = Status.FAILED_TO_GRADE) -> GradeResult:
     return GradeResult(exercise=exercise, submission=submission, score=0.0, max_score=0.0,
                        passed=False, errors=[message], duration_s=round(duration_s, 3),
-                       status=status)
+                       status=status, end=RunEnd.REFUSED.value)
 
 
 def unknown_exercise(submission: str, err: UnknownExerciseError, *,
@@ -270,7 +270,8 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         passed=passed, checks=checks, errors=errors,
         duration_s=round(time.perf_counter() - started, 3), cell_errors=cell_errors,
         sandbox=execution.sandbox, title=spec.title, status=status,
-        plot=_plot(spec, points, expectations, runs), integrity=concerns)
+        plot=_plot(spec, points, expectations, runs), integrity=concerns,
+        end=execution.end.value, sandbox_note=execution.sandbox_note)
 
 
 def findings_and_tampering(findings: list, runs: list[Run]) -> str | None:

@@ -50,6 +50,12 @@ class Case:
     raw: Callable[[bytes], bytes] | None = None  # solution bytes -> file bytes
     edit: Callable[[dict], None] | None = None  # changes the notebook dict in place
     slow: bool = False  # waits for a time limit
+    # Which graders promise it (README's security section): "all"; "unprivileged" (the
+    # kernel is not root: every mode but basic under a root grader whose Python nobody
+    # can run); "isolated" (no grader process within the kernel's signals: bwrap, or
+    # basic with the kernel dropped to nobody); "bwrap". Left out of the other runs.
+    where: str = "all"
+    absent: tuple[str, ...] = ()  # what the report must not say (lower-case)
 
 
 def _hostile(code: str, then_solve: bool = False) -> str:
@@ -369,11 +375,15 @@ def normal_bytes(solution: bytes, correct: bool) -> bytes:
 
 
 def build_corpus(folder: Path, solution: bytes, places: dict[str, str], normals: int,
-                 cases: list[Case] | None = None) -> dict[str, str]:
-    """Write the hostile cases and ``normals`` ordinary students; {stem: verdict}."""
+                 cases: list[Case] | None = None,
+                 where: frozenset[str] = frozenset({"all"})) -> dict[str, str]:
+    """Write the hostile cases whose ``where`` this run promises, and ``normals``
+    ordinary students; {stem: verdict}."""
     folder.mkdir(parents=True, exist_ok=True)
     verdicts = {}
     for case in CASES if cases is None else cases:
+        if case.where not in where:
+            continue
         (folder / f"{case.name}.ipynb").write_bytes(case_bytes(case, solution, places))
         verdicts[case.name] = case.verdict
     for i in range(normals):

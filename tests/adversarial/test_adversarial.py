@@ -1,11 +1,15 @@
 """Hostile submissions, graded in each sandbox mode: the grader holds and tells the truth.
 
-One ``batch`` per mode grades every case of ``adversarial_cases.CASES`` mixed with
-ordinary students (2 workers; the class size is ``TAPEGRADER_ADVERSARIAL_NORMALS``,
+One ``batch`` per mode grades every case of ``adversarial_cases.CASES`` whose
+``where`` the run promises (``promises``: the mode, and whether the grader is root and
+its kernel could drop to nobody) mixed with ordinary students (2 workers; the class size is ``TAPEGRADER_ADVERSARIAL_NORMALS``,
 default 20: set it to 200 for the issue's full-class run), with CI-style secrets in
 the grader's environment. Then every case is checked against its verdict, and the
 whole run against the promises of README's security section. A few direct
 ``grader check`` runs check the exit codes.
+
+Run it as root and as an unprivileged user (``.ci/run`` does both): the promises
+differ, and each run checks its own.
 """
 
 from __future__ import annotations
@@ -14,14 +18,18 @@ import hashlib
 import html
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 
 import adversarial_cases as corpus
+from grader.results import RunEnd
 
 pytestmark = pytest.mark.slow
 
@@ -58,35 +66,73 @@ def _mode(mode: str):
     return pytest.param(mode, marks=pytest.mark.skipif(bool(reason), reason=reason or ""))
 
 
+def kernel_keeps_root(mode: str) -> bool:
+    """basic under a root grader whose Python the nobody uid cannot run (README)."""
+    if mode != "basic" or os.geteuid() != 0:
+        return False
+    from grader.grading.identity import basic_identity
+
+    return basic_identity().note is not None
+
+
+def promises(mode: str) -> frozenset[str]:
+    """The ``Case.where`` values this run promises (README's security section)."""
+    if mode == "bwrap":
+        return frozenset({"all", "unprivileged", "isolated", "bwrap"})
+    if os.geteuid() == 0:
+        return frozenset({"all"} if kernel_keeps_root(mode)
+                         else {"all", "unprivileged", "isolated"})
+    return frozenset({"all", "unprivileged"})  # same uid: signals reach the grader
+
+
+def _reachable_scratch(prefix: str) -> Path:
+    """A folder the nobody uid can pass through (the course copy and the private trees
+    must be, for a kernel dropped to nobody to import the engine)."""
+    from grader.grading.folders import base_folder
+
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base_folder(65534, 65534)))
+    path.chmod(0o755)
+    return path
+
+
 @pytest.fixture(scope="session")
-def checkout(tmp_path_factory) -> Path:
+def checkout() -> Path:
     """A private copy of the package and the course the grader runs from here.
 
     The snapshot must see only what the kernels might do: the working checkout may
-    be edited while the tests run; this copy is not.
+    be edited while the tests run; this copy is not. The package is laid out as a wheel
+    installs it (the course under ``grader/_data/``), and the course's files are the
+    grader user's own (mode 0700), as an instructor keeps solutions.
     """
-    import shutil
-
     from grader import resources
 
-    top = tmp_path_factory.mktemp("checkout")
+    top = _reachable_scratch("tg-checkout-")
     source = Path(resources.__file__).resolve().parent
     shutil.copytree(source, top / "grader", ignore=shutil.ignore_patterns("__pycache__"))
     for name, path in [("templates", resources.templates_dir()),
                        ("exercises", resources.exercises_dir()),
                        ("solutions", resources.solutions_dir())]:
-        shutil.copytree(path, top / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return top
+        for where in (top / name, top / "grader" / "_data" / name):
+            shutil.copytree(path, where, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [top, *top.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    for private in (top / "exercises", top / "solutions", top / "grader" / "_data"):
+        private.chmod(0o700)
+    yield top
+    shutil.rmtree(top)
 
 
 def _snapshot(*roots: Path) -> dict[str, str]:
-    """sha256 of every file under ``roots`` (bytecode caches aside)."""
+    """sha256 and mode of every file and folder under ``roots`` (bytecode caches aside)."""
     out = {}
     for root in roots:
-        paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+        paths = [root] if root.is_file() else [root, *sorted(root.rglob("*"))]
         for path in paths:
-            if "__pycache__" not in path.parts:
-                out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if "__pycache__" in path.parts:
+                continue
+            mode = oct(stat.S_IMODE(path.lstat().st_mode))
+            digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "dir"
+            out[str(path)] = f"{mode} {digest}"
     return out
 
 
@@ -120,13 +166,16 @@ def _places(base: Path, checkout: Path, marker: str) -> dict[str, str]:
         "SPEC": str(checkout / "exercises" / f"{corpus.EXERCISE}.toml"),
         "CLASS": str(base / "class"), "OUT": str(base / "out"),
         "CANARY": str(base / "canary.txt"), "PACKAGE": str(checkout / "grader"),
-        "MARKER": marker,
+        "MARKER": marker, "EXERCISE": corpus.EXERCISE,
     }
 
 
-def _grader_env(checkout: Path) -> dict[str, str]:
-    """CI-style secrets, and ``import grader`` finding the private copy first."""
+def _grader_env(checkout: Path, scratch: Path | None = None) -> dict[str, str]:
+    """CI-style secrets, ``import grader`` finding the private copy first, and the
+    private trees made in ``scratch`` (so the test can see that none is left)."""
     env = dict(os.environ, **corpus.SECRETS)
+    if scratch is not None:
+        env["TMPDIR"] = str(scratch)
     env.pop("GITHUB_ACTIONS", None)
     env["PYTHONPATH"] = os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")]).rstrip(
         os.pathsep)
@@ -137,9 +186,10 @@ class Graded:
     """One mode's batch run and what changed around it."""
 
     def __init__(self, mode: str, base: Path, checkout: Path, verdicts: dict[str, str], proc,
-                 elapsed: float, changed: set[str], strays: list[int]):
+                 elapsed: float, changed: set[str], strays: list[int], left: list[str]):
         self.mode, self.base, self.checkout, self.verdicts = mode, base, checkout, verdicts
         self.proc, self.elapsed, self.changed, self.strays = proc, elapsed, changed, strays
+        self.left = left  # private trees still there after the batch
 
     def report(self, name: str) -> dict:
         return json.loads((self.base / "out" / "reports" / f"{name}.json").read_text())
@@ -159,14 +209,22 @@ def graded(request, tmp_path_factory, solution_notebook, checkout) -> Graded:
     marker = f"tapegrader-adversarial-{os.getpid()}-{mode}-{time.time_ns()}"
     (base / "canary.txt").write_text("untouched\n")
     verdicts = corpus.build_corpus(base / "class", solution_notebook,
-                                   _places(base, checkout, marker), NORMALS)
+                                   _places(base, checkout, marker), NORMALS,
+                                   where=promises(mode))
     watched = (base / "class", base / "canary.txt", checkout)
     before = _snapshot(*watched)
+    scratch = _reachable_scratch("tg-adv-")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", _RUNNER, mode, str(CELL_TIMEOUT),
-                           str(TOTAL_TIMEOUT)], cwd=base, env=_grader_env(checkout),
-                          capture_output=True, text=True, timeout=BATCH_BOUND_S + 60)
-    elapsed = time.monotonic() - started
+    try:
+        proc = subprocess.run([sys.executable, "-c", _RUNNER, mode, str(CELL_TIMEOUT),
+                               str(TOTAL_TIMEOUT)], cwd=base, env=_grader_env(checkout, scratch),
+                              capture_output=True, text=True, timeout=BATCH_BOUND_S + 60)
+        elapsed = time.monotonic() - started
+        left = sorted(n for n in os.listdir(scratch) if n.startswith("tapegrader-"))
+    finally:
+        from grader.grading.folders import remove_tree
+
+        remove_tree(scratch)
     time.sleep(0.3)
     strays = _marked_processes(marker)
     for pid in strays:  # never leave them running, whatever the assertions say
@@ -176,7 +234,7 @@ def graded(request, tmp_path_factory, solution_notebook, checkout) -> Graded:
             pass
     after = _snapshot(*watched)
     changed = {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
-    return Graded(mode, base, checkout, verdicts, proc, elapsed, changed, strays)
+    return Graded(mode, base, checkout, verdicts, proc, elapsed, changed, strays, left)
 
 
 # ----------------------------------------------------------------------- the batch
@@ -189,12 +247,15 @@ def test_batch_finishes_in_bounded_time_with_a_row_each(graded):
     assert f"grader {graded.checkout / 'grader' / '__init__.py'}" in graded.proc.stdout
     assert graded.elapsed < BATCH_BOUND_S
     assert set(graded.gradebook()) == set(graded.verdicts)
-    assert "Traceback" not in graded.proc.stderr
+    at = graded.proc.stderr.find("Traceback")
+    assert at < 0, graded.proc.stderr[max(0, at - 1500):at + 3000]
 
 
 @pytest.mark.parametrize("name", [c.name for c in corpus.CASES])
 def test_case_gets_its_verdict_in_words(graded, name):
     case = corpus.CASES_BY_NAME[name]
+    if name not in graded.verdicts:
+        pytest.skip(f"{graded.mode} as uid {os.geteuid()} does not promise {case.where!r}")
     report = graded.report(name)
     status = report["status"]
     got = ("ungradable" if status == "failed-to-grade"
@@ -209,12 +270,20 @@ def test_case_gets_its_verdict_in_words(graded, name):
     wanted = case.words + (case.bwrap_words if graded.mode == "bwrap" else ())
     for options in wanted:
         assert any(word in text for word in options), (options, text[-3000:])
+    for word in case.absent:
+        assert word not in text, (word, text[-3000:])
+    assert report["end"] in {e.value for e in RunEnd}
     if case.slow:
         assert report["duration_s"] < TOTAL_TIMEOUT + 5
 
 
 def test_sandbox_named_in_the_html_footer(graded):
-    assert f"sandbox: {graded.mode}" in graded.page("normal_000_right")
+    page = graded.page("normal_000_right")
+    assert f"sandbox: {graded.mode}" in page
+    # A root grader whose kernel could not drop to nobody says so on every report.
+    assert ("kernel ran as root" in page) is kernel_keeps_root(graded.mode)
+    assert graded.report("normal_000_right")["sandbox_note"] is None or \
+        kernel_keeps_root(graded.mode)
 
 
 def test_ordinary_students_graded_correctly(graded):
@@ -255,13 +324,34 @@ def test_no_file_outside_the_working_folders_changed(graded):
     # The package, the specs and the solutions the grader ran from.
     assert not [p for p in graded.changed if p.startswith(str(graded.checkout))]
     assert not [p for p in graded.changed if "/class/" in p]
-    if graded.mode == "bwrap":
+    if kernel_keeps_root(graded.mode):
+        # README: basic mode under a root grader whose Python nobody cannot run keeps
+        # the kernel root, which may write wherever root may. The canary shows the hole
+        # is real (and still bounded to it).
+        assert graded.changed <= {str(graded.base / "canary.txt")}
+    elif graded.mode == "bwrap" or os.geteuid() == 0:
+        # bwrap, or basic with the kernel dropped to nobody: nothing at all.
         assert graded.changed == set()
     else:
-        # README: basic mode, run as root, does not stop writes to files the grader's
-        # user may write. The canary shows the hole is real (and still bounded to it).
-        if os.geteuid() == 0:
-            assert graded.changed <= {str(graded.base / "canary.txt")}
+        # basic as an ordinary user: the kernel is that user; the canary is its file.
+        assert graded.changed <= {str(graded.base / "canary.txt")}
+
+
+def test_every_private_tree_is_removed(graded):
+    # Deep directories, planted links and locked folders included.
+    assert graded.left == []
+
+
+def test_nothing_the_kernel_wrote_reached_the_grader_output(graded):
+    for text in (graded.proc.stdout, graded.proc.stderr):
+        assert "FORGED-BY-KERNEL" not in text
+
+
+def test_a_kernel_log_swapped_for_a_link_is_not_followed(graded):
+    solution = (graded.checkout / "solutions" / f"{corpus.EXERCISE}.py").read_text()
+    body = [line for line in solution.splitlines() if len(line.strip()) > 12]
+    page = html.unescape(graded.page("kernel_log_link"))
+    assert body and not [line for line in body if line in page]
 
 
 def test_no_process_of_a_fork_bomb_survives(graded):

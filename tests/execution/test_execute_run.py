@@ -18,6 +18,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from grader.grading import extract
 from grader.grading.execute import Rerun, run_submission, start_kernel
 from grader.grading.sandbox import Limits, live_group_members
+from grader.results import RunEnd
 
 pytestmark = pytest.mark.slow
 
@@ -246,7 +247,8 @@ def test_cell_timeout_interrupts_and_goes_on(timeout_run):
     assert run.timed_out and not run.kernel_died
     # The wedged kernel was stopped: no answers read, no hidden runs.
     assert run.answers["after"].status == "error" and len(ex.runs) == 1
-    assert ex.fatal is None and not ex.timed_out  # cell limits, not the submission's
+    # Cell limits, not the submission's: no fatal message, but the time limit ended it.
+    assert ex.fatal is None and ex.end is RunEnd.TIMED_OUT and ex.timed_out
     assert elapsed < 15  # 1 s + 1 s limits, 2 s grace, kernel start; generous for loaded CI
 
 

@@ -89,7 +89,8 @@ def page_model(result: GradeResult) -> dict[str, Any]:
         "plot": plot_model(result.plot),
         "duration": f"{result.duration_s:.2f} s" if isinstance(result.duration_s, (int, float))
         and math.isfinite(result.duration_s) else "",
-        "sandbox": one_line(result.sandbox, 300),
+        "sandbox": one_line(result.sandbox + (f" ({result.sandbox_note})" if getattr(
+            result, "sandbox_note", None) else ""), 300),
         "integrity": one_line(clean(result.integrity.removeprefix("needs review: ")), _TEXT)
         if result.integrity else "",
         "status": one_line(getattr(result, "status", "graded"), 40),
