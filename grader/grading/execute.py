@@ -50,6 +50,7 @@ from typing import Any, Sequence
 
 from grader.grading import extract
 from grader.grading.disk import DiskWatch
+from grader.grading.notebook import cell_source, cell_tags
 from grader.results import CellError, Execution, Observed, Run, RunEnd
 from grader.grading.sandbox import (Limits, PrivateFolders, get_sandbox, hide_secrets_from_proc,
                                     kill_sandbox, make_undumpable)
@@ -96,14 +97,8 @@ def _clip(text: str, keep: int = _TRACEBACK_KEEP) -> str:
     return f"{text[:keep]}\n... [{len(text) - 2 * keep} characters cut] ...\n{text[-keep:]}"
 
 
-def _tags(cell: Any) -> list[str]:
-    tags = (cell.get("metadata") or {}).get("tags") or []
-    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
 
 
-def _source(cell: Any) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
 
 
 @dataclass
@@ -140,12 +135,12 @@ def _plan(nb: Any) -> tuple[list[_Step], list[_Step], int]:
     for index, cell in enumerate(nb.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
-        tags = _tags(cell)
+        tags = cell_tags(cell)
         tag = next((t for t in ("answer", "parameters", "setup", "check") if t in tags), None)
         if "check" in tags:
             reached_check = True
             continue
-        step = _Step(index, tag, _source(cell))
+        step = _Step(index, tag, cell_source(cell))
         visible.append(step)
         if "answer" in tags and first_answer is None:
             first_answer = len(visible) - 1
@@ -164,7 +159,7 @@ def _plan(nb: Any) -> tuple[list[_Step], list[_Step], int]:
 
 def _after_check(nb: Any, index: int) -> bool:
     cells = nb.get("cells", [])
-    return any(cell.get("cell_type") == "code" and "check" in _tags(cell)
+    return any(cell.get("cell_type") == "code" and "check" in cell_tags(cell)
                for cell in cells[:index])
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from grader.errors import GraderError, NotebookError, UnknownExerciseError
-from grader.grading.notebook import MAX_NOTEBOOK_BYTES, exercise_of, read_notebook  # noqa: F401
+from grader.grading.notebook import (MAX_NOTEBOOK_BYTES, cell_tags, exercise_of,  # noqa: F401
+                                     read_notebook)
 from grader.results import CheckResult, Execution, GradeResult, Run, RunEnd, Status
 
 if TYPE_CHECKING:
@@ -34,15 +35,12 @@ def seed_for(data: bytes) -> int:
     return int.from_bytes(hashlib.sha256(data).digest()[:4], "big")
 
 
-def _tags(cell: Any) -> list[str]:
-    tags = cell.get("metadata", {}).get("tags", [])
-    return tags if isinstance(tags, list) else []
 
 
 def _set_parameters(nb: Any, source: str) -> None:
     """The visible run uses the grader's point, whatever the student typed there."""
     for cell in nb.cells:
-        if cell.get("cell_type") == "code" and "parameters" in _tags(cell):
+        if cell.get("cell_type") == "code" and "parameters" in cell_tags(cell):
             cell["source"] = source
             return
 

@@ -23,6 +23,9 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from grader.grading.notebook import cell_source, cell_tags
+
+
 # Top-level modules a notebook may import (``grader`` and ``IPython`` are narrowed below).
 ALLOWED_MODULES = frozenset({
     "numpy", "math", "cmath", "random", "statistics", "functools", "itertools", "collections",
@@ -77,14 +80,8 @@ class Finding:
         return f"{self.what} (cell {self.cell}, line {self.line})"
 
 
-def _tags(cell: Any) -> list[str]:
-    tags = (cell.get("metadata") or {}).get("tags") or []
-    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
 
 
-def _source(cell: Any) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def _parse(source: str) -> ast.AST | None:
@@ -352,8 +349,8 @@ def scan_notebook(nb: Any) -> list[Finding]:
     cells = []
     for index, cell in enumerate(nb.get("cells", []) if isinstance(nb, dict) else []):
         if isinstance(cell, dict) and cell.get("cell_type") == "code" and \
-                "check" not in _tags(cell):
-            cells.append((index + 1, _source(cell)))
+                "check" not in cell_tags(cell):
+            cells.append((index + 1, cell_source(cell)))
     return scan_cells(cells)
 
 

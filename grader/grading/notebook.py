@@ -284,3 +284,16 @@ def _points_at_folder(entry: os.DirEntry) -> bool:
         return entry.is_dir(follow_symlinks=True)
     except OSError:  # a loop, or a link too long to follow
         return False
+
+
+def cell_tags(cell: Any) -> list[str]:
+    """A cell's tags (``metadata.tags``), only the strings among them: a notebook is
+    student data, and its metadata may hold anything."""
+    tags = (cell.get("metadata") or {}).get("tags") or []
+    return [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else []
+
+
+def cell_source(cell: Any) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)

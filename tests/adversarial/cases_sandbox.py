@@ -356,6 +356,8 @@ _OTHER_SYSCTLS = ('["/proc/sys/kernel/hostname", "/proc/sys/vm/drop_caches", '
                   '"/proc/sys/kernel/sysrq", "/proc/sys/fs/protected_symlinks", '
                   '"/proc/sys/kernel/modprobe", "/proc/sys/net/ipv4/ip_forward"]')
 
+REVIEW = ("held for review",)
+
 CASES: list[Case] = [
     # Other processes: the batch worker's pipes and memory, the grader's stdout.
     Case("proc_parent_fds", "fail", _PARENT_FDS, words=(HELD,), where="unprivileged"),
@@ -369,10 +371,11 @@ CASES: list[Case] = [
     Case("sigstop_grader", "fail", _SIGNAL.replace("@SIGNAL@", "SIGSTOP"), words=(HELD,),
          where="isolated"),
     # kill(-1): every process the uid may signal but itself; in bwrap that is nothing
-    # else (its own PID namespace), so it goes on to a full score and its neighbours'
-    # are graded right.
-    Case("kill_everything", "pass", _hostile(_KILL_EVERYTHING, then_solve=True),
-         where="bwrap"),
+    # else (its own PID namespace), so it goes on to solve the exercise and its
+    # neighbours are graded right. Its os/signal calls are held for review (the
+    # integrity scan), so it does not pass the tape check.
+    Case("kill_everything", "fail", _hostile(_KILL_EVERYTHING, then_solve=True),
+         words=(REVIEW,), where="bwrap"),
     Case("controlling_tty", "fail", _TTY, words=(HELD,)),
     # Privileges and the host's kernel settings.
     Case("core_pattern", "fail", _SYSCTLS.replace("@PATHS@", _CORE), words=(HELD,),
@@ -391,10 +394,14 @@ CASES: list[Case] = [
          words=(("more than 256 mb to disk",),), where="bwrap"),
     Case("many_files", "fail", _MANY_FILES, words=(("more than 10000 files",),)),
     # Cleanup: depth, links, locks; the grader's own files in the tree.
-    Case("deep_directory", "pass", _hostile(_once(_DEEP), then_solve=True)),
-    Case("cleanup_symlinks", "pass", _hostile(_once(_CLEANUP_LINKS), then_solve=True)),
+    # These solve the exercise after their mischief: graded (values right, nothing left
+    # behind or followed), and held for review for their os calls.
+    Case("deep_directory", "fail", _hostile(_once(_DEEP), then_solve=True), words=(REVIEW,)),
+    Case("cleanup_symlinks", "fail", _hostile(_once(_CLEANUP_LINKS), then_solve=True),
+         words=(REVIEW,)),
     Case("kernel_log_link", "fail", _KERNEL_LOG, words=(DIED,)),
-    Case("escape_daemon", "pass", _hostile(_once(_DAEMON), then_solve=True), where="bwrap"),
+    Case("escape_daemon", "fail", _hostile(_once(_DAEMON), then_solve=True), words=(REVIEW,),
+         where="bwrap"),
     # What bwrap mounts: the engine and the kernel room, never _data/ or the grader.
     Case("read_package_data", "fail", _READ_PACKAGE, bwrap_words=(HELD,)),
     # Issue 11: a sleeping answer is a timeout, never a crash.

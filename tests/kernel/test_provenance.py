@@ -123,3 +123,15 @@ def test_a_call_records_how_the_answer_was_made(ledger):
     assert (second.tape, second.persistent, second.depth) == (2, True, 0)
     assert first.watched == (False, True) and first.variables == (True, False)
     assert second.watched == (False,) and second.variables == (True,)
+
+
+def test_paused_calls_leave_no_evidence(ledger):
+    x = tf.Variable(3.0)
+    with provenance.paused():
+        with tf.GradientTape() as t:
+            y = x * x
+        hidden = t.gradient(y, x)
+    with tf.GradientTape() as t:
+        y = x * x
+    heard = t.gradient(y, x)
+    assert ledger.matches(hidden) == [] and len(ledger.matches(heard)) == 1
