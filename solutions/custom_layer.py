@@ -9,6 +9,7 @@ class Linear(tf.keras.layers.Layer):
 
 
 layer = Linear()
+layer.build((None, 2))
 optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate)
 x = tf.constant(x_train)
 y = tf.constant(y_train)

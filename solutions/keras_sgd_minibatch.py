@@ -1,6 +1,7 @@
 layer = tf.keras.layers.Dense(1, kernel_initializer=tf.keras.initializers.Constant(w0),
                               bias_initializer=tf.keras.initializers.Constant(b0))
 model = tf.keras.Sequential([layer])
+model.build(input_shape=(None, 2))
 optimizer = tf.keras.optimizers.SGD(learning_rate=learning_rate, momentum=0.9)
 
 
