@@ -178,7 +178,11 @@ gradient = "clip_by_value(2*x, -1, 1)"
     def diagnose(self, pairs: Sequence[Any], *, numpy: bool = False):
         from grader.kinds import diagnosis as d
 
-        if d.matches_clue(pairs, "true_derivative"):
+        # The true derivative often equals the custom one (where no clipping happens):
+        # it explains the answer when it matches everywhere and differs somewhere.
+        clues = [p.clues.get("true_derivative") for p in pairs]
+        if pairs and all(c is not None and d.close(p.got, c) for p, c in zip(pairs, clues)) \
+                and any(not d.close(p.want, c) for p, c in zip(pairs, clues)):
             return "true_derivative", {}
         return None
 
