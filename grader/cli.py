@@ -34,10 +34,15 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    from grader.authoring import spec
+    from grader.authoring import course, spec
 
-    for item in spec.load_course(_exercise_dirs(args)["exercises_dir"]):
-        print(f"{item.id:<28} {item.kind:<15} {item.title}")
+    folder = _exercise_dirs(args)["exercises_dir"]
+    by_id = {item.id: item for item in spec.load_course(folder)}
+    for index, section in enumerate(course.load_sections(folder), 1):
+        print(f"{index}. {section.title}")
+        for exercise in section.exercises:
+            item = by_id[exercise]
+            print(f"   {item.id:<28} {item.kind:<15} {item.title}")
     return 0
 
 

@@ -79,7 +79,8 @@ def feedback(exercise_id: str, namespace: Mapping[str, Any]) -> GradeResult:
     spec = spec_mod.find_spec(exercise_id, resources.exercises_dir())
     visible = notebook_point(spec, namespace)
     answers, variables = grade.judged_names(spec)
-    observed = extract.observe_namespace(answers + variables, namespace)
+    observed = extract.observe_namespace(answers + variables, namespace,
+                                         calls=grade.calls_for(spec))
     run = Run(label=visible.label, hidden=False, point=points.point_to_json(visible),
               answers=observed, errors=_last_error(namespace))
     with provenance.paused():

@@ -50,6 +50,8 @@ class TapeEvidence:
     depth: int = 0
     watched: bool = False
     variable: bool = False
+    # A target was itself a gradient taken while another tape recorded (nested tapes).
+    nested: bool = False
 
 
 class RunEnd(str, Enum):

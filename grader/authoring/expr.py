@@ -2,12 +2,18 @@
 
 An exercise states its function as text (``"x**2 + 2*x - 1"``). That text is parsed
 with ``ast`` and every node is checked against a whitelist: numbers, the exercise's
-variables, ``+ - * / **``, unary minus and the engine's math and reduction names
-(bare, or spelled ``tf.X`` / ``tf.math.X`` / ``tf.nn.X`` as students write them).
+variables, ``+ - * / **``, unary minus, the engine's math and reduction names
+(bare, or spelled ``tf.X`` / ``tf.math.X`` / ``tf.nn.X`` as students write them, the
+reductions with ``axis=`` and ``keepdims=``), indexing with literal integers and slices
+(``x[0] * x[1]``, ``x[:, 0]``), ``where(x > 0, a, b)`` (a comparison is allowed only as
+``where``'s condition), ``transpose``, ``matmul``, ``stop_gradient`` and
+``clip_by_value``.
 Nothing is ever passed to ``eval``: a parsed :class:`Expression` is a tree of our own
 nodes, which evaluates three ways:
 
-* :meth:`Expression.evaluate` with numpy in float64 (finite differences, plots),
+* :meth:`Expression.evaluate` with numpy in float64 (finite differences, plots;
+  ``frozen=`` gives the point ``stop_gradient`` holds still while differences move
+  the others, so both routes agree on what ``stop_gradient`` means),
 * :meth:`Expression.to_tape` with the engine's ops, so a tape can differentiate it,
 * :meth:`Expression.latex` for the statement shown to students.
 
@@ -73,6 +79,10 @@ _FUNCTIONS: dict[str, _Fn] = {
     "multiply": _Fn(2, np.multiply, "multiply"),
     "divide": _Fn(2, np.divide, "divide"),
     "matmul": _Fn(2, np.matmul, "matmul"),
+    "transpose": _Fn(1, np.transpose, "transpose"),
+    "stop_gradient": _Fn(1, lambda a: a, "stop_gradient", r"\operatorname{sg}"),
+    "clip_by_value": _Fn(3, np.clip, "clip_by_value", r"\operatorname{clip}"),
+    "where": _Fn(3, np.where, "where"),
     "reduce_sum": _Fn(1, np.sum, "reduce_sum", r"\sum", reduction=True),
     "reduce_mean": _Fn(1, np.mean, "reduce_mean", r"\operatorname{mean}", reduction=True),
     "reduce_max": _Fn(1, np.max, "reduce_max", r"\max", reduction=True),
@@ -134,6 +144,26 @@ class _Call:
     keepdims: bool = False
 
 
+@dataclass(frozen=True)
+class _Index:
+    """``operand[index]``: ``index`` a tuple of ints and (start, stop, step) slices."""
+
+    operand: Any
+    index: tuple
+
+
+@dataclass(frozen=True)
+class _Cmp:
+    op: str  # one of < <= > >=; only as where's condition
+    left: Any
+    right: Any
+
+
+_COMPARISONS = {ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
+_COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+_LATEX_COMPARE = {"<": "<", "<=": r"\le", ">": ">", ">=": r"\ge"}
+
+
 # The same Python operators serve numpy arrays and engine tensors.
 _OPERATORS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
               "**": operator.pow}
@@ -142,7 +172,7 @@ _REFUSED = {
     ast.Lambda: "a lambda",
     ast.ListComp: "a comprehension", ast.SetComp: "a comprehension",
     ast.DictComp: "a comprehension", ast.GeneratorExp: "a generator expression",
-    ast.Subscript: "indexing", ast.Compare: "a comparison", ast.BoolOp: "`and`/`or`",
+    ast.Compare: "a comparison outside `where(...)`", ast.BoolOp: "`and`/`or`",
     ast.IfExp: "a conditional expression", ast.NamedExpr: "an assignment",
     ast.Await: "await", ast.JoinedStr: "an f-string", ast.Starred: "unpacking",
 }
@@ -189,6 +219,8 @@ class _Parser:
             return _Bin(op, left, right)
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.Subscript):
+            return _Index(self.node(node.value), self.index(node.slice))
         if isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             raise self.fail(node, f"`{dotted or 'attribute access'}` is not allowed here",
@@ -202,6 +234,37 @@ class _Parser:
         raise self.fail(node, f"`{type(node).__name__}` is not allowed in a function",
                         "write the function with numbers, variables, + - * / ** and the "
                         "whitelisted math names")
+
+    def index(self, node: ast.AST) -> tuple:
+        """A literal index: ints, slices of literal ints, or a tuple of them."""
+        parts = node.elts if isinstance(node, ast.Tuple) else [node]
+        out: list = []
+        for part in parts:
+            if isinstance(part, ast.Slice):
+                out.append(tuple(None if p is None else self.index_int(p)
+                                 for p in (part.lower, part.upper, part.step)))
+            else:
+                out.append(self.index_int(part))
+        return tuple(out)
+
+    def index_int(self, node: ast.AST) -> int:
+        try:
+            value = ast.literal_eval(node)
+        except ValueError:
+            value = None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(node, f"an index must be a literal integer or slice, found "
+                            f"`{self.segment(node)}`", "write e.g. `x[0]`, `x[1, 2]` or `x[:, 0]`")
+        return value
+
+    def condition(self, node: ast.AST) -> _Cmp:
+        """``where``'s first argument: one comparison of two expressions."""
+        if not (isinstance(node, ast.Compare) and len(node.ops) == 1
+                and type(node.ops[0]) in _COMPARISONS):
+            raise self.fail(node, "the first argument of `where` must be one comparison "
+                            "(<, <=, > or >=)", "write e.g. `where(x > 0, x**2, -x)`")
+        return _Cmp(_COMPARISONS[type(node.ops[0])], self.node(node.left),
+                    self.node(node.comparators[0]))
 
     def number(self, node: ast.Constant) -> _Num:
         value = node.value
@@ -228,7 +291,10 @@ class _Parser:
         fn = _FUNCTIONS[fname]
         if len(node.args) != fn.arity or any(isinstance(a, ast.Starred) for a in node.args):
             raise self.fail(node, f"`{fname}` takes {fn.arity} argument(s), got {len(node.args)}")
-        args = tuple(self.node(a) for a in node.args)
+        if fname == "where":
+            args = (self.condition(node.args[0]),) + tuple(self.node(a) for a in node.args[1:])
+        else:
+            args = tuple(self.node(a) for a in node.args)
         axis, keepdims = None, False
         for kw in node.keywords:
             if not fn.reduction or kw.arg not in ("axis", "keepdims"):
@@ -322,16 +388,28 @@ class Expression:
         _walk(self._tree, lambda n: found.add(n.name) if isinstance(n, _Var) else None)
         return frozenset(found)
 
-    def evaluate(self, values: Mapping[str, Any]) -> np.ndarray:
+    def evaluate(self, values: Mapping[str, Any], *,
+                 frozen: Mapping[str, Any] | None = None) -> np.ndarray:
         """f at ``values`` with numpy in float64, elementwise over same-shape inputs.
 
+        ``frozen`` is the point a finite difference starts from: what ``stop_gradient``
+        wraps is evaluated there, so moving ``values`` does not move it (the tape sees
+        it as a constant). Without it, ``stop_gradient`` is the identity.
         Numpy's floating-point warnings are silenced: a point where f is not defined
         gives NaN or infinity, which callers test for and explain.
         """
-        arrays = {name: np.asarray(values[name], dtype=np.float64) for name in self.variables
-                  if name in values}
+        arrays = _arrays(self.variables, values)
+        held = _arrays(self.variables, frozen) if frozen is not None else None
         with np.errstate(all="ignore"):
-            return np.asarray(_numpy(self._tree, arrays), dtype=np.float64)
+            return np.asarray(_numpy(self._tree, arrays, held), dtype=np.float64)
+
+    def holds_still(self) -> bool:
+        """True when the function uses ``stop_gradient`` (finite differences then need
+        ``frozen``)."""
+        found: list = []
+        _walk(self._tree, lambda n: found.append(n) if isinstance(n, _Call)
+              and n.name == "stop_gradient" else None)
+        return bool(found)
 
     def to_tape(self, tf: Any, tensors: Mapping[str, Any]) -> Any:
         """f built from the engine's ops on ``tensors``, so a tape records it."""
@@ -340,6 +418,10 @@ class Expression:
     def latex(self) -> str:
         """f as LaTeX, e.g. ``x^{2} + 2 x - 1``."""
         return _latex(self._tree)[0]
+
+
+def _arrays(names: tuple[str, ...], values: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    return {name: np.asarray(values[name], dtype=np.float64) for name in names if name in values}
 
 
 def parse(text: str, variables: Iterable[str]) -> Expression:
@@ -370,14 +452,26 @@ def _children(node: Any) -> tuple:
         return (node.left, node.right)
     if isinstance(node, _Call):
         return node.args
+    if isinstance(node, _Index):
+        return (node.operand,)
+    if isinstance(node, _Cmp):
+        return (node.left, node.right)
     return ()
+
+
+def _slices(index: tuple) -> tuple:
+    return tuple(slice(*part) if isinstance(part, tuple) else part for part in index)
 
 
 # ---------------------------------------------------------------------------
 # numpy
 # ---------------------------------------------------------------------------
 
-def _numpy(node: Any, arrays: Mapping[str, np.ndarray]) -> Any:
+def _numpy(node: Any, arrays: Mapping[str, np.ndarray],
+           frozen: Mapping[str, np.ndarray] | None = None) -> Any:
+    def sub(child: Any) -> Any:
+        return _numpy(child, arrays, frozen)
+
     if isinstance(node, _Num):
         return np.float64(node.value)  # numpy scalars: (-8.0) ** (1/3) is NaN, not complex
     if isinstance(node, _Var):
@@ -385,11 +479,19 @@ def _numpy(node: Any, arrays: Mapping[str, np.ndarray]) -> Any:
     if isinstance(node, _Const):
         return _CONSTANTS[node.name]
     if isinstance(node, _Neg):
-        return -_numpy(node.operand, arrays)
+        return -sub(node.operand)
     if isinstance(node, _Bin):
-        return _OPERATORS[node.op](_numpy(node.left, arrays), _numpy(node.right, arrays))
+        return _OPERATORS[node.op](sub(node.left), sub(node.right))
+    if isinstance(node, _Index):
+        return np.asarray(sub(node.operand))[_slices(node.index)]
+    if isinstance(node, _Cmp):
+        return _COMPARE[node.op](sub(node.left), sub(node.right))
+    if node.name == "stop_gradient" and frozen is not None:
+        return _numpy(node.args[0], frozen, frozen)
+    if node.name == "where":
+        return np.where(sub(node.args[0]), sub(node.args[1]), sub(node.args[2]))
     fn = _FUNCTIONS[node.name]
-    args = [np.asarray(_numpy(a, arrays), dtype=np.float64) for a in node.args]
+    args = [np.asarray(sub(a), dtype=np.float64) for a in node.args]
     if fn.reduction:
         return fn.numpy(args[0], axis=node.axis, keepdims=node.keepdims)
     return fn.numpy(*args)
@@ -426,8 +528,17 @@ def _tape(node: Any, tf: Any, tensors: Mapping[str, Any]) -> Any:
         return -_tape(node.operand, tf, tensors)
     if isinstance(node, _Bin):
         return _OPERATORS[node.op](_tape(node.left, tf, tensors), _tape(node.right, tf, tensors))
+    if isinstance(node, _Index):
+        return tf.convert_to_tensor(_tape(node.operand, tf, tensors))[_slices(node.index)]
+    if isinstance(node, _Cmp):
+        left, right = _tape(node.left, tf, tensors), _tape(node.right, tf, tensors)
+        return _COMPARE[node.op](tf.convert_to_tensor(left, dtype=tf.float64), right)
     fn = _FUNCTIONS[node.name]
     args = [_tape(a, tf, tensors) for a in node.args]
+    if node.name == "where":
+        # Both branches as float64 tensors (a constant branch is a Python float).
+        args = [args[0]] + [tf.convert_to_tensor(a, dtype=tf.float64) * tf.ones_like(args[0],
+                            dtype=tf.float64) for a in args[1:]]
     call = _engine_fn(tf, fn.tape)
     if fn.reduction:
         axis = list(node.axis) if isinstance(node.axis, tuple) else node.axis
@@ -480,6 +591,14 @@ def _latex(node: Any) -> tuple[str, int]:
         return "-" + _wrap(_latex(node.operand), _NEG), _NEG
     if isinstance(node, _Bin):
         return _latex_binary(node)
+    if isinstance(node, _Index):
+        parts = [str(p) if isinstance(p, int) else
+                 ":".join("" if v is None else str(v) for v in (p if p[2] is not None else p[:2]))
+                 for p in node.index]
+        return f"{_wrap(_latex(node.operand), _ATOM)}_{{{','.join(parts)}}}", _ATOM
+    if isinstance(node, _Cmp):
+        return (f"{_latex(node.left)[0]} {_LATEX_COMPARE[node.op]} {_latex(node.right)[0]}",
+                _ADD)
     return _latex_call(node)
 
 
@@ -524,6 +643,11 @@ def _latex_call(node: _Call) -> tuple[str, int]:
     if node.name in ("add", "subtract", "multiply", "divide"):
         op = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/"}[node.name]
         return _latex_binary(_Bin(op, node.args[0], node.args[1]))
+    if node.name == "where":
+        return (rf"\begin{{cases}} {args[1][0]} & \text{{if }} {args[0][0]} \\ "
+                rf"{args[2][0]} & \text{{otherwise}} \end{{cases}}", _ATOM)
+    if node.name == "transpose":
+        return f"{_wrap(args[0], _ATOM)}^{{T}}", _POW
     if node.name == "matmul":
         return rf"{_wrap(args[0], _ATOM)} \, {_wrap(args[1], _ATOM)}", _MUL
     inner = ", ".join(a[0] for a in args)

@@ -183,14 +183,38 @@ def _specs(exercises_dir: str | Path, ids: Iterable[str] | None) -> list[Spec]:
     return load_course(exercises_dir)
 
 
+INDEX = "index.ipynb"
+ANSWER_KEY = "answer_key.md"
+
+
 def build_course(out_dir: str | Path, *, exercises_dir: str | Path,
                  solutions_dir: str | Path, ids: Iterable[str] | None = None) -> list[Path]:
-    """Write ``OUT/student/ID.ipynb`` and ``OUT/solution/ID.ipynb`` for each exercise."""
+    """Write ``OUT/student/ID.ipynb`` and ``OUT/solution/ID.ipynb`` for each exercise.
+
+    Without ``ids`` the whole course is built in the order of ``course.toml``
+    (``grader/authoring/course.py``), with ``OUT/student/index.ipynb`` (the sections
+    and titles, linking each notebook) and ``OUT/answer_key.md`` for the instructor
+    (each exercise's reference answers at the visible point, requirements, hidden
+    points and solution). Everything is rendered before anything is written, so a
+    bad spec leaves no half-built folder."""
     import nbformat
 
+    from grader.authoring import course
+
     out = Path(out_dir)
-    specs = _specs(exercises_dir, ids)
+    sections = None
+    if ids:
+        specs = _specs(exercises_dir, ids)
+    else:
+        load_course(exercises_dir)  # every spec valid, all problems listed at once
+        sections = course.load_sections(exercises_dir)
+        specs = [find_spec(i, exercises_dir) for s in sections for i in s.exercises]
     rendered = [(s, render_student(s), render_solution(s, solutions_dir)) for s in specs]
+    extra = []
+    if sections is not None:
+        by_id = {s.id: s for s in specs}
+        extra = [(out / "student" / INDEX, nbformat.writes(index_notebook(sections, by_id))),
+                 (out / ANSWER_KEY, answer_key(sections, by_id, solutions_dir))]
     written = []
     for spec, student, solution in rendered:
         for variant, nb in (("student", student), ("solution", solution)):
@@ -198,4 +222,58 @@ def build_course(out_dir: str | Path, *, exercises_dir: str | Path,
             path.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, str(path))
             written.append(path)
+    for path, text in extra:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
     return written
+
+
+def index_notebook(sections: Iterable[Any], specs: Mapping[str, Spec]) -> Any:
+    """The course's table of contents: one Markdown cell per section, numbered links."""
+    import nbformat
+    from nbformat import v4
+
+    cells = [v4.new_markdown_cell("# The course\n\nWork through the notebooks in this "
+                                  "order; each one checks itself in its last cell.",
+                                  id="index")]
+    number = itertools.count(1)
+    for position, section in enumerate(sections, 1):
+        lines = [f"## {position}. {section.title}", ""]
+        for exercise in section.exercises:
+            spec = specs[exercise]
+            lines.append(f"{next(number)}. [{spec.title}]({spec.id}.ipynb) "
+                         f"({kinds.get(spec.kind).summary})")
+        cells.append(v4.new_markdown_cell("\n".join(lines), id=f"section-{position}"))
+    nb = v4.new_notebook(cells=cells, metadata={"kernelspec": dict(KERNELSPEC),
+                                                "language_info": {"name": "python"}})
+    nbformat.validate(nb)
+    return nb
+
+
+def answer_key(sections: Iterable[Any], specs: Mapping[str, Spec],
+               solutions_dir: str | Path) -> str:
+    """The instructor's answer key (Markdown): per exercise, in course order, the
+    reference answers at the visible point, how the answers must be made, the hidden
+    points and the solution code."""
+    from grader.authoring.spec import format_value
+    from grader.grading.reference import reference_answers
+
+    lines = ["# Answer key", "", "For the instructor only: do not hand this file out.", ""]
+    number = itertools.count(1)
+    for section in sections:
+        lines += [f"## {section.title}", ""]
+        for exercise in section.exercises:
+            spec = specs[exercise]
+            reference = reference_answers(spec, spec.visible_values())
+            hidden = spec.hidden
+            where = (f"uniform in {list(hidden.range)}" if hidden.range
+                     else f"within ±{hidden.spread} × max(|value|, 1)")
+            lines += [f"### {next(number)}. {spec.title} (`{spec.id}`, {spec.kind})", ""]
+            lines += [f"- `{name}` = `{format_value(value)}`" for name, value in reference.items()]
+            if spec.requires:
+                lines.append("- made as required: " + ", ".join(f"`{r}`" for r in spec.requires))
+            lines.append(f"- hidden points: {hidden.count}, varying "
+                         f"{', '.join(hidden.vary) or 'nothing'} {where}")
+            lines += ["", "```python", solution_source(spec, solutions_dir).strip(), "```", ""]
+    return "\n".join(lines)

@@ -14,6 +14,7 @@ from string import Template
 
 from grader import kinds
 from grader.errors import UsageError
+from grader.kinds import requirements
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -25,6 +26,8 @@ id = "$id"                       # must equal the file name (without .toml)
 title = "$title"
 kind = "$kind"                 # $kinds
 dtype = "float32"                 # the float dtype every answer must have
+# How the answers must be made, each its own check: $requirements
+requires = [$requires]
 
 # The function, in a safe subset of Python: numbers, the variables below,
 # + - * / **, unary minus and the engine's math names (sin, exp, log, sqrt, square,
@@ -80,8 +83,10 @@ role = "{role}"
 _ANSWER = '''
 [[answers]]                       # one table per name the answer cell assigns
 name = "{name}"
-of = "{of}"                        # the source variable (a list of names gives a list of gradients)
-{order}description = "{description}"
+{of}{order}description = "{description}"
+{extra}# Optional: rtol/atol (this answer's tolerance), value = true (the function's value,
+# not a derivative), output_gradients = "EXPR", unconnected = "zero", call = "FUNC" with
+# args = ["x"] (a function the student defines, called at every point)
 '''
 
 def spec_text(exercise_id: str, kind: str) -> str:
@@ -90,16 +95,22 @@ def spec_text(exercise_id: str, kind: str) -> str:
     steps = "".join(f'    "{s}",\n' for s in parts.steps)
     text = _HEADER.substitute(id=exercise_id, kind=kind, kinds=" | ".join(kinds.names()),
                               title=parts.title, function=parts.function,
-                              statement=parts.statement, steps=steps, starter=parts.starter)
+                              statement=parts.statement, steps=steps, starter=parts.starter,
+                              requirements=", ".join(requirements.names()),
+                              requires=", ".join(f'"{r}"' for r in parts.requires))
     for name, point, role, param in parts.variables:
         param_line = (f'param = "{param}"          # the name the parameters cell assigns'
                       if param else
                       f'# param = "{name}0"              # the name the parameters cell assigns')
         text += _VARIABLE.format(name=name, point=point, role=role, param=param_line)
-    for name, of, order, description in parts.answers:
+    for name, of, order, description, *extra in parts.answers:
         order_line = f"order = {order}                         # 2: the second derivative\n" \
             if order else ""
-        text += _ANSWER.format(name=name, of=of, order=order_line, description=description)
+        of_line = (f'of = "{of}"                        # the source variable (a list of '
+                   'names gives a list of gradients)\n') if of else ""
+        extra_lines = "".join(f"{line}\n" for line in extra)
+        text += _ANSWER.format(name=name, of=of_line, order=order_line, description=description,
+                               extra=extra_lines)
     text += parts.extra_toml
     if parts.expected:
         text += "\n[expected]                        # optional: checked against the reference\n"

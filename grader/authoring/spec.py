@@ -19,13 +19,17 @@ The layout of a spec file (every key is described in ``grader new``'s scaffold):
     starter = "..."                      # the answer cell students start from
     steps = ["...", "..."]               # optional; default steps per kind
     [[variables]]  name, point, dtype?, role?, param?, description?
-    [[answers]]    name, of, order?, function?, description?
+    requires = ["persistent-tape", ...]  # optional: how the answers must be made
+    [[answers]]    name, of, order?, function?, description?, rtol?, atol?,
+                   value?, output_gradients?, unconnected?, call?, args?, history?
     [expected]     ANSWER = number | nested list          (optional)
     [tolerance]    rtol?, atol?
     [hidden]       count?, range? | spread?, vary?
     [hints]        KEY = "text"                            (optional)
     [points]       visible?, hidden?, tape?, dtype?        (optional)
-    [training]     optimizer, learning_rate, epochs, momentum?   (kind = "training")
+    [training]     optimizer, learning_rate, epochs, momentum?, batch_size?, clipnorm?
+                   (kind = "training" / "model-training")
+    [custom_gradient]  gradient                            (kind = "custom-gradient")
 
 What a kind allows (several sources per answer, ``order`` above 1, its own tables
 such as ``[training]``) is declared by the kind's module in ``grader/kinds/``; this
@@ -48,6 +52,7 @@ import numpy as np
 
 from grader import kinds
 from grader.authoring import expr
+from grader.kinds import requirements
 from grader.errors import ExpressionError, SpecError, UnknownExerciseError
 
 if sys.version_info >= (3, 11):
@@ -62,7 +67,8 @@ ROLES = ("variable", "constant")
 HINT_KEYS = ("none", "value", "dtype", "shape", "hardcoded", "not_tape", "runtime_error",
              "sign", "factor", "missing", "nan", "not_followed", "cell_error", "none_int",
              "none_constant", "not_number")
-POINT_KEYS = ("visible", "hidden", "tape", "dtype")
+POINT_KEYS = ("visible", "hidden", "tape", "dtype", "requires")
+UNCONNECTED = ("none", "zero")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -119,6 +125,22 @@ class AnswerSpec:
     function: str = ""
     description: str = ""
     expression: expr.Expression = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    # This answer's own tolerance (None: the spec's [tolerance]).
+    tolerance: "Tolerance | None" = None
+    # The answer is the function's value (a loss), not a derivative: no tape check.
+    value: bool = False
+    # ``output_gradients``: the upstream weights of the gradient, as a function.
+    output_gradients: str = ""
+    upstream: expr.Expression | None = field(default=None, compare=False, repr=False)
+    # What a source the target does not depend on gives: "zero" when the student must
+    # pass ``unconnected_gradients=tf.UnconnectedGradients.ZERO``.
+    unconnected: str = "none"
+    # A function answer: the notebook defines ``call``, the grader calls it with the
+    # parameters of ``args`` (grader/kernel/calls.py) and judges what it returns.
+    call: str = ""
+    args: tuple[str, ...] = ()
+    # model-training: the loss of every step, in order.
+    history: bool = False
 
     @property
     def is_list(self) -> bool:
@@ -145,6 +167,10 @@ class TrainingSpec:
     learning_rate: float = 0.01
     epochs: int = 100
     momentum: float = 0.0
+    # model-training: examples per step (0: the whole data set), in order, and the
+    # optimizer's ``clipnorm`` (0: none).
+    batch_size: int = 0
+    clipnorm: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -172,6 +198,8 @@ class Spec:
     steps: tuple[str, ...] = ()
     points: Mapping[str, float] = field(default_factory=dict)
     training: TrainingSpec | None = None
+    # How the answers must be made (grader/kinds/requirements.py), each its own check.
+    requires: tuple[str, ...] = ()
     # The kind's own tables (grader/kinds: Kind.tables), parsed, by key.
     tables: Mapping[str, Any] = field(default_factory=dict)
     expression: expr.Expression = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
@@ -398,13 +426,34 @@ def _parse_function(reader: _Reader, name: str, text: str,
                               where=f"key `{reader.key(name)}`", fix=err.fix) from None
 
 
+_ANSWER_OPTIONAL = ("order", "function", "description", "rtol", "atol", "value",
+                    "output_gradients", "unconnected", "call", "args", "history")
+
+
+def _names_list(reader: _Reader, key: str, variables: tuple[str, ...]) -> tuple[str, ...]:
+    raw = reader.get(key, lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+                     "a list of variable names", None)
+    if raw is None:
+        return variables
+    for name in raw:
+        if name not in variables:
+            raise reader.error(key, f"`{name}` is not a variable of this exercise "
+                               f"(variables: {', '.join(variables)})",
+                               _did_you_mean(name, variables))
+    return tuple(raw)
+
+
 def _answer(reader: _Reader, kind: kinds.Kind, variables: tuple[str, ...],
             main: expr.Expression) -> AnswerSpec:
-    reader.known(("name", "of"), ("order", "function", "description"))
+    value = reader.get("value", lambda v: isinstance(v, bool), "true or false", False)
+    history = reader.get("history", lambda v: isinstance(v, bool), "true or false", False)
+    needs_of = not (value or history)
+    reader.known(("name", "of") if needs_of else ("name",),
+                 _ANSWER_OPTIONAL + (() if needs_of else ("of",)))
     name = _identifier(reader, "name", "an answer name")
     raw_of = reader.get("of", lambda v: isinstance(v, str) or (
         isinstance(v, list) and v and all(isinstance(s, str) for s in v)),
-        "a variable name or a list of them")
+        "a variable name or a list of them", [])
     of = (raw_of,) if isinstance(raw_of, str) else tuple(raw_of)
     for source in of:
         if source not in variables:
@@ -413,11 +462,38 @@ def _answer(reader: _Reader, kind: kinds.Kind, variables: tuple[str, ...],
                                _did_you_mean(source, variables))
     if len(set(of)) != len(of):
         raise reader.error("of", f"a variable is listed twice in {list(of)}")
+    if needs_of and not of:
+        raise reader.error("of", "expected a variable name or a list of them, found an "
+                           "empty list")
     order = reader.integer("order", 1, minimum=1)
     function = reader.text("function", "")
     expression = _parse_function(reader, "function", function, variables) if function else main
+    tolerance = None
+    if "rtol" in reader.table or "atol" in reader.table:
+        tolerance = Tolerance(rtol=reader.number("rtol", 1e-5, minimum=0.0),
+                              atol=reader.number("atol", 1e-6, minimum=0.0))
+    upstream_text = reader.text("output_gradients", "")
+    upstream = (_parse_function(reader, "output_gradients", upstream_text, variables)
+                if upstream_text else None)
+    if (value or history) and (upstream or order > 1):
+        raise reader.error("value" if value else "history", "a value answer has no "
+                           "`order` or `output_gradients`", "remove those keys")
+    if value and history:
+        raise reader.error("history", "an answer is either a `value` or a `history`",
+                           "keep one of the two")
+    call = reader.text("call", "")
+    if call and (not call.isidentifier() or keyword.iskeyword(call)):
+        raise reader.error("call", f"call must name a Python function, found {call!r}")
+    if "args" in reader.table and not call:
+        raise reader.error("args", "`args` needs `call` (the function they are passed to)",
+                           "add `call = \"NAME\"` or remove `args`")
     answer = AnswerSpec(name=name, of=of, order=order, function=function,
-                        description=reader.text("description", ""), expression=expression)
+                        description=reader.text("description", ""), expression=expression,
+                        tolerance=tolerance, value=value, output_gradients=upstream_text,
+                        upstream=upstream,
+                        unconnected=reader.choice("unconnected", UNCONNECTED, "none"),
+                        call=call, args=_names_list(reader, "args", variables) if call else (),
+                        history=history)
     kind.check_answer(reader, answer)
     return answer
 
@@ -478,7 +554,8 @@ def _points(reader: _Reader) -> dict[str, float]:
 
 _TOP_REQUIRED = ("id", "title", "kind", "statement", "function", "variables", "answers",
                  "starter")
-_TOP_OPTIONAL = ("dtype", "expected", "tolerance", "hidden", "hints", "steps", "points")
+_TOP_OPTIONAL = ("dtype", "expected", "tolerance", "hidden", "hints", "steps", "points",
+                 "requires")
 
 
 def _kind_tables() -> tuple[str, ...]:
@@ -555,14 +632,35 @@ def parse_spec(data: bytes, path: Path) -> Spec:
         expected=_expected(top.table_at("expected"), answers),
         tolerance=_tolerance(top.table_at("tolerance")),
         hidden=_hidden(top.table_at("hidden"), names),
-        hints=_strings(top.table_at("hints"), HINT_KEYS), starter=top.text("starter"),
+        hints=_strings(top.table_at("hints"), HINT_KEYS + requirements.names()),
+        starter=top.text("starter"),
         path=path, sha256=hashlib.sha256(data).hexdigest(), steps=tuple(steps),
         points=_points(top.table_at("points")), training=tables.get("training"),
-        tables=tables, expression=main,
+        tables=tables, expression=main, requires=_requires(top),
     )
     kind.check_spec(top, spec, document)
+    for name in spec.requires:
+        if requirements.get(name).evidence and not kind.tape:
+            raise top.error("requires", f"{name!r} is judged from the tape's evidence, and "
+                            f"a {kind.name} exercise's answers do not come from the tape",
+                            "remove it, or use a requirement judged from the code "
+                            "(custom-gradient, no-numpy-in-tape)")
     _check_defined(spec, top)
     return spec
+
+
+def _requires(top: _Reader) -> tuple[str, ...]:
+    """The ``requires`` list: known requirement names, each once."""
+    raw = top.get("requires", lambda v: isinstance(v, list) and all(isinstance(s, str) for s in v),
+                  "a list of requirement names", [])
+    known = requirements.names()
+    for name in raw:
+        if name not in known:
+            raise top.error("requires", f"unknown requirement {name!r} (known: "
+                            f"{', '.join(known)})", _did_you_mean(name, known))
+    if len(set(raw)) != len(raw):
+        raise top.error("requires", f"a requirement is listed twice in {raw}")
+    return tuple(raw)
 
 
 def _tolerance(reader: _Reader) -> Tolerance:
@@ -626,7 +724,7 @@ def load_course(exercises_dir: str | Path) -> list[Spec]:
         raise SpecError("no such exercises folder", path=str(folder),
                         fix="pass --exercises DIR pointing at a folder of *.toml specs")
     specs, problems = [], []
-    for path in sorted(folder.glob("*.toml")):
+    for path in spec_paths(folder):
         try:
             specs.append(load_spec(path))
         except SpecError as err:
@@ -637,16 +735,24 @@ def load_course(exercises_dir: str | Path) -> list[Spec]:
     return sorted(specs, key=lambda s: s.id)
 
 
+COURSE_FILE = "course.toml"
+
+
+def spec_paths(folder: str | Path) -> list[Path]:
+    """The exercise spec files of a folder: every ``*.toml`` but the course file."""
+    return sorted(p for p in Path(folder).glob("*.toml") if p.name != COURSE_FILE)
+
+
 def exercise_ids(exercises_dir: str | Path) -> list[str]:
     """The ids (file stems) in a folder, without loading them."""
-    return sorted(p.stem for p in Path(exercises_dir).glob("*.toml"))
+    return [p.stem for p in spec_paths(exercises_dir)]
 
 
 def find_spec(exercise_id: str, exercises_dir: str | Path) -> Spec:
     """The spec with this id; an unknown id is a SpecError with the nearest ids."""
     folder = Path(exercises_dir)
     path = folder / f"{exercise_id}.toml"
-    if not _ID.match(exercise_id) or not path.is_file():
+    if not _ID.match(exercise_id) or not path.is_file() or path.name == COURSE_FILE:
         ids = exercise_ids(folder)
         raise UnknownExerciseError(
             f"unknown exercise {exercise_id!r}", path=str(folder),

@@ -58,13 +58,16 @@ def judge_answers(spec: Spec, namespace: Mapping[str, Any], reference: Mapping[s
     from grader.grading import check, extract
     from grader.results import Run
 
+    from grader.grading.grade import calls_for
+
     answers = [a.name for a in spec.answers]
-    observed = extract.observe_namespace(answers, namespace)
+    observed = extract.observe_namespace(answers, namespace, calls=calls_for(spec))
     run = Run(label="point", hidden=False, point={}, answers=observed)
     problems = []
-    for name in answers:
+    for answer in spec.answers:
+        name = answer.name
         expect = check.Expectation(name=name, value=reference[name], dtype=spec.dtype,
-                                   tolerance=spec.tolerance)
+                                   tolerance=answer.tolerance or spec.tolerance)
         for result in (check.check_value(observed[name], expect, run=run, variables={},
                                          hints=None, max_score=1.0),
                        check.check_dtype(observed[name], expect, hints=None, max_score=1.0)):

@@ -137,7 +137,9 @@ def expected_names(source: Path, config: dict[str, Any]) -> list[str]:
     if config.get("exercise"):
         return [f"{config['exercise']}.ipynb"]
     folder = source / "exercises"
-    return sorted(f"{p.stem}.ipynb" for p in folder.glob("*.toml")) if folder.is_dir() else []
+    from grader.authoring.spec import spec_paths
+
+    return [f"{p.stem}.ipynb" for p in spec_paths(folder)] if folder.is_dir() else []
 
 
 def choose_notebook(folder: Path, expected: Sequence[str]) -> tuple[Path | None, str]:

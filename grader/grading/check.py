@@ -35,7 +35,7 @@ from grader.kinds.diagnosis import Pair
 from grader.results import CellError, CheckResult, Observed, Run, RunEnd
 from grader.authoring.spec import Tolerance
 
-WEIGHTS = {"visible": 2.0, "hidden": 2.0, "tape": 1.0, "dtype": 0.5}
+WEIGHTS = {"visible": 2.0, "hidden": 2.0, "tape": 1.0, "dtype": 0.5, "requires": 0.5}
 VISIBLE, HIDDEN, TAPE, DTYPE = (WEIGHTS[k] for k in ("visible", "hidden", "tape", "dtype"))
 
 _MAX_SHOWN = 24  # elements of an array shown in a report before it is summarised
@@ -52,6 +52,13 @@ DEFAULT_HINTS = {
     "none_int": "`{var}` is {dtype}: integer and bool tensors carry no gradient, so "
                 "tape.gradient gives None. Make it floating point from the parameter: "
                 "{fix}.",
+    "none_unconnected": "`{name}` is None because the function does not depend on that "
+                        "source, and this exercise asks for zeros instead: pass "
+                        "`unconnected_gradients=tf.UnconnectedGradients.ZERO` to "
+                        "`tape.gradient`.",
+    "call_error": "The grader called your function and it failed: {error}. Define it in "
+                  "the answer cell with the parameters the statement names, and run the "
+                  "notebook top to bottom.",
     "none_constant": "`{var}` is a tf.constant, and the tape only follows constants you "
                      "watch: call `tape.watch({var})` inside the `with` block, before "
                      "computing with it.",
@@ -165,6 +172,9 @@ class Context:
     scalar: Mapping[str, bool] = field(default_factory=dict)
     numpy_calls: tuple[str, ...] = ()
     weights: Mapping[str, float] = field(default_factory=dict)
+    # The answer code (for requirements judged from its ast) and the spec's requires.
+    code: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     def weight(self, key: str) -> float:
         return float(self.weights.get(key, WEIGHTS[key]))
@@ -172,7 +182,8 @@ class Context:
     def text(self, key: str, **fields: Any) -> str:
         """The hint for ``key``: the spec's, then the kind's, then the default."""
         template = (self.hints.get(key) or self.hints.get(_SPEC_FALLBACK.get(key, ""))
-                    or kinds.get(self.kind).hints.get(key) or DEFAULT_HINTS[key])
+                    or kinds.get(self.kind).hints.get(key) or DEFAULT_HINTS.get(key)
+                    or _requirement_hint(key))
         fields.setdefault("params", self.param_list())
         fields.setdefault("what", kinds.get(self.kind).what)
         try:
@@ -189,6 +200,12 @@ class Context:
         if self.scalar.get(var, True):
             return f"`tf.Variable(float({p}))` or `tf.Variable({p}, dtype=tf.float32)`"
         return f"`tf.Variable({p}, dtype=tf.float32)`"
+
+
+def _requirement_hint(key: str) -> str:
+    from grader.kinds import requirements
+
+    return requirements.get(key).hint
 
 
 def numpy_calls(sources: Sequence[str]) -> tuple[str, ...]:
@@ -410,8 +427,15 @@ def check_value(obs: Observed | None, expect: Expectation, *, run: Run,
                     cell_hint or context.text("missing", name=name))
     if obs.status == "none":
         cell_hint = _cell_error_hint(run.errors, context)
+        answer = expect.answer
+        if answer is not None and answer.unconnected == "zero" and not cell_hint:
+            return fail(f"`{name}` is None.", context.text("none_unconnected", name=name),
+                        got="None")
         return fail(f"`{name}` is None.", cell_hint or _variable_hint(name, variables, context),
                     got="None")
+    if obs.status == "error" and (obs.error or "").startswith("calling `"):
+        return fail(f"`{name}` could not be computed: {obs.error}.",
+                    context.text("call_error", error=obs.error))
     if obs.type_name == "ellipsis":
         return fail(f"`{name}` is still `...`: not answered yet.",
                     context.text("unanswered", name=name))
@@ -593,7 +617,7 @@ def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectat
         checks.append(visible)
         checks.append(check_dtype(obs, expect, hints=context.hints,
                                   max_score=context.weight("dtype")))
-        if kinds.get(kind).tape:
+        if kinds.get(kind).tape and not (expect.answer is not None and expect.answer.value):
             judged = [(r, r.answers.get(name), e[name]) for r, e in zip(runs, expectations)]
             checks.append(check_tape(judged, name, value_passed=visible.passed,
                                      hints=context.hints, max_score=context.weight("tape"),
@@ -607,7 +631,52 @@ def check_runs(runs: Sequence[Run], expectations: Sequence[Mapping[str, Expectat
             observations.append(h_obs)
         checks.extend(_hidden_hints(hidden_rows, visible, observations,
                                     [e[name] for e in expectations], context, name))
+    for requirement in context.requires:
+        checks.append(check_requirement(requirement, runs, answers, expectations,
+                                        context=context, withheld=withheld))
     return checks
+
+
+def _evidence_of(obs: Observed | None) -> tuple:
+    if obs is None or obs.status != "ok":
+        return ()
+    if obs.items:
+        return tuple(e for item in obs.items for e in item.evidence)
+    return obs.evidence
+
+
+def check_requirement(name: str, runs: Sequence[Run], answers: Sequence[str],
+                      expectations: Sequence[Mapping[str, Expectation]], *, context: Context,
+                      withheld: Sequence[str] = ()) -> CheckResult:
+    """One ``requires`` entry, judged at every run (grader/kinds/requirements.py): the
+    tape-made answers' evidence, or the answer code's ast."""
+    from grader.kinds import requirements
+
+    requirement = requirements.get(name)
+    base = dict(name=f"requirement: {requirement.title}", max_score=context.weight("requires"),
+                expected=requirement.title)
+    if requirement.evidence and withheld:
+        return CheckResult(passed=False, score=0.0, got="withheld for review",
+                           message="Withheld for an instructor's review.", **base)
+    for run, expects in zip(runs, expectations):
+        tape_made = [a for a in answers
+                     if not (expects[a].answer is not None and expects[a].answer.value)]
+        if requirement.evidence and any(run.answers.get(a) is None
+                                        or run.answers[a].status != "ok" for a in tape_made):
+            return CheckResult(passed=False, score=0.0, got=None,
+                               message=f"At the {run.label}: no answer to judge.", **base)
+        made = requirements.Made(evidence={a: _evidence_of(run.answers.get(a))
+                                           for a in tape_made}, code=tuple(context.code))
+        why = requirement.judge(made)
+        if why is not None:
+            return CheckResult(passed=False, score=0.0, got=why,
+                               message=f"At the {run.label}: {why}." if requirement.evidence
+                               else f"{why[0].upper()}{why[1:]}.",
+                               hint=context.text(name), **base)
+        if not requirement.evidence:
+            break  # the code is the same at every point
+    return CheckResult(passed=True, score=base["max_score"], got=requirement.title,
+                       message="Made as required.", **base)
 
 
 def passed(checks: Sequence[CheckResult]) -> bool:

@@ -401,13 +401,16 @@ class KernelHandle:
     # ------------------------------------------------------------------ running
 
     def run(self, *, answers: Sequence[str], visible_point: dict, reruns: Sequence[Rerun] = (),
-            cell_timeout: float = 10.0) -> Execution:
+            cell_timeout: float = 10.0, calls: Sequence[Sequence[str]] = ()) -> Execution:
         """Execute the notebook (visible point, then each rerun) and tear down.
+        ``calls`` are the function answers the extraction cell calls first
+        (``grader.kernel.calls``).
 
         The submission's wall-clock budget starts now, not at launch: a kernel started
         ahead (a batch overlapping kernel boots) must not lose time while it waits.
         """
         self._deadline = time.monotonic() + self.total_timeout
+        self._calls = extract.check_calls(calls)
         runs: list[Run] = []
         fatal = self._start_error
         end = RunEnd.REFUSED if fatal is not None else RunEnd.COMPLETED
@@ -552,7 +555,7 @@ class KernelHandle:
     async def _extract(self, answers: list[str],
                        cell_timeout: float) -> tuple[dict[str, Observed], _Outcome]:
         nonce = extract.new_nonce()
-        source = extract.build_cell(answers, nonce)
+        source = extract.build_cell(answers, nonce, calls=getattr(self, "_calls", ()))
         # Each answer has its own budget inside the cell; the cell limit covers them all.
         limit = max(cell_timeout, extract.ANSWER_BUDGET_S * len(answers) + 5.0)
         client = self._client

@@ -49,24 +49,42 @@ def _check_names(answers: Sequence[str]) -> tuple[str, ...]:
     return names
 
 
+def check_calls(calls: Sequence[Sequence[str]]) -> tuple[tuple, ...]:
+    """Function answers as ``grader.kernel.calls`` takes them, every part checked
+    (names are identifiers, the mode known), so the cell's repr is plain data."""
+    from grader.kernel.calls import MODES
+
+    out = []
+    for answer, function, params, mode, dtype in calls:
+        _check_names([answer, function, *params])
+        if mode not in MODES or dtype not in ("float16", "float32", "float64"):
+            raise ValueError(f"bad call mode {mode!r} or dtype {dtype!r}")
+        out.append((str(answer), str(function), tuple(str(p) for p in params), mode, dtype))
+    return tuple(out)
+
+
 def build_cell(answers: Sequence[str], nonce: str, *, budget_s: float = ANSWER_BUDGET_S,
-               max_elements: int = MAX_ELEMENTS) -> str:
-    """The source of the extraction cell for ``answers`` (variable names)."""
+               max_elements: int = MAX_ELEMENTS, calls: Sequence[Sequence[str]] = ()) -> str:
+    """The source of the extraction cell for ``answers`` (variable names), calling the
+    function answers ``calls`` first (see ``grader.kernel.calls``)."""
     names = _check_names(answers)
+    calls = check_calls(calls)
     if not (isinstance(nonce, str) and nonce.isalnum()):
         raise ValueError("nonce must be alphanumeric")
     module = f"_tapegrader_{nonce}"
     return (f"import grader.kernel.answers as {module}\n"
             f"try:\n"
             f"    {module}.publish(names={names!r}, nonce={nonce!r}, "
-            f"budget_s={float(budget_s)!r}, max_elements={int(max_elements)!r})\n"
+            f"budget_s={float(budget_s)!r}, max_elements={int(max_elements)!r}"
+            + (f", calls={calls!r}" if calls else "") + ")\n"
             f"finally:\n"
             f"    del {module}\n")
 
 
 def observe_namespace(answers: Sequence[str], namespace: Mapping[str, Any], *,
                       budget_s: float = ANSWER_BUDGET_S,
-                      max_elements: int = MAX_ELEMENTS) -> dict[str, Observed]:
+                      max_elements: int = MAX_ELEMENTS,
+                      calls: Sequence[Sequence[str]] = ()) -> dict[str, Observed]:
     """Describe ``answers`` in a namespace of this process, as a graded kernel would.
 
     The same code as the kernel's extraction, so the notebook's feedback cell and
@@ -79,7 +97,8 @@ def observe_namespace(answers: Sequence[str], namespace: Mapping[str, Any], *,
     names = _check_names(answers)
     nonce = new_nonce()
     text = payload(names=names, nonce=nonce, namespace=dict(namespace),
-                   ledger=default_ledger(), budget_s=budget_s, max_elements=max_elements)
+                   ledger=default_ledger(), budget_s=budget_s, max_elements=max_elements,
+                   calls=check_calls(calls))
     return parse_outputs([{"output_type": "display_data", "data": {MIME: text}}], names, nonce)
 
 
@@ -172,7 +191,7 @@ def _evidence(raw: Any) -> tuple[TapeEvidence, ...]:
         _check_value(item.get("source"))
         how = {}
         for key, kind in (("tape", int), ("depth", int), ("persistent", bool),
-                          ("watched", bool), ("variable", bool)):
+                          ("watched", bool), ("variable", bool), ("nested", bool)):
             value = item.get(key, kind())
             if type(value) is not kind or (kind is int and not 0 <= value < 2**31):
                 raise _Malformed(f"evidence {key} is not a {kind.__name__}")

@@ -160,7 +160,7 @@ def expectations_at(spec: Spec, point: Point) -> dict[str, Expectation]:
     kind = kinds.get(spec.kind)
     inputs = {k: np.asarray(v, dtype=np.float64) for k, v in point.values.items()}
     return {a.name: check.Expectation(name=a.name, value=values[a.name], dtype=spec.dtype,
-                                      tolerance=spec.tolerance, answer=a,
+                                      tolerance=a.tolerance or spec.tolerance, answer=a,
                                       target=tape_target(spec, a, point.values),
                                       point=point.values,
                                       clues=kind.clues(spec, a, inputs), inputs=inputs)
@@ -174,7 +174,8 @@ def context_for(spec: Spec, code: list[str]) -> Context:
     return check.Context(kind=spec.kind, hints=dict(spec.hints),
                          params={v.name: v.param for v in spec.variables},
                          scalar={v.name: v.value.ndim == 0 for v in spec.variables},
-                         numpy_calls=check.numpy_calls(code), weights=dict(spec.points))
+                         numpy_calls=check.numpy_calls(code), weights=dict(spec.points),
+                         code=tuple(code), requires=spec.requires)
 
 
 def judge(spec: Spec, runs: list[Run], expectations: list[dict[str, Expectation]],
@@ -199,6 +200,16 @@ def answer_code(nb: Any) -> list[str]:
     from grader.grading.execute import _plan
 
     return [step.source for step in _plan(nb)[1]]
+
+
+def calls_for(spec: Spec) -> tuple[tuple, ...]:
+    """The function answers as the extraction calls them (``grader.kernel.calls``):
+    (answer, function, parameter names, mode, dtype)."""
+    from grader import kinds
+
+    kind = kinds.get(spec.kind)
+    return tuple((a.name, a.call, tuple(spec.variable(v).param for v in a.args),
+                  kind.call_mode(a), spec.dtype) for a in spec.answers if a.call)
 
 
 def judged_names(spec: Spec) -> tuple[list[str], list[str]]:
@@ -251,7 +262,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         raise
     execution = kernel.run(answers=answer_names + variable_names,
                            visible_point=points_mod.point_to_json(visible), reruns=reruns,
-                           cell_timeout=cell_timeout)
+                           cell_timeout=cell_timeout, calls=calls_for(spec))
     labels = [(p.label, p.hidden, points_mod.point_to_json(p)) for p in points]
     runs = _runs_for(execution, labels)
     findings = integrity.scan_notebook(nb)

@@ -83,11 +83,36 @@ def _describe(point: Mapping[str, np.ndarray]) -> str:
 # The two routes, as each kind defines them (grader/kinds)
 # ---------------------------------------------------------------------------
 
+def _derived(spec: Spec) -> Spec | None:
+    """The spec with its derivative answers only, for a kind that leaves value answers
+    (``value = true``: the function itself) to this module; None when none are left."""
+    import dataclasses
+
+    kept = tuple(a for a in spec.answers if not a.value)
+    return dataclasses.replace(spec, answers=kept) if kept else None
+
+
+def _values_by_engine(tf: Any, spec: Spec, point: Mapping[str, np.ndarray]) -> dict:
+    from grader.kinds import calculus
+
+    held = calculus.tensors(tf, point)
+    return {a.name: np.asarray(calculus.as_tensor(tf, a.expression.to_tape(tf, held)).numpy(),
+                               dtype=np.float64)
+            for a in spec.answers if a.value}
+
+
 def _engine_answers(spec: Spec, point: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     import grader.tape as tf
 
+    kind = kinds.get(spec.kind)
     try:
-        return kinds.get(spec.kind).engine_answers(tf, spec, point)
+        if kind.own_values:
+            return kind.engine_answers(tf, spec, point)
+        derived = _derived(spec)
+        out = _values_by_engine(tf, spec, point)
+        if derived is not None:
+            out.update(kind.engine_answers(tf, derived, point))
+        return out
     except SpecError:
         raise
     except Exception as err:  # an engine failure is reported, never a traceback
@@ -101,7 +126,14 @@ def _engine_answers(spec: Spec, point: Mapping[str, np.ndarray]) -> dict[str, np
 def finite_difference_answers(spec: Spec, values: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """The second route on its own: every answer by finite differences of numpy."""
     point = {v.name: np.asarray(values[v.name], dtype=np.float64) for v in spec.variables}
-    return kinds.get(spec.kind).fd_answers(spec, point)
+    kind = kinds.get(spec.kind)
+    if kind.own_values:
+        return kind.fd_answers(spec, point)
+    out = {a.name: a.expression.evaluate(point) for a in spec.answers if a.value}
+    derived = _derived(spec)
+    if derived is not None:
+        out.update(kind.fd_answers(derived, point))
+    return out
 
 
 def _cross_check(spec: Spec, index: int, answer: AnswerSpec, point: dict[str, np.ndarray],

@@ -11,6 +11,7 @@ after each extraction, so the evidence of each run is about that run's tape call
 
 from __future__ import annotations
 
+from grader.kernel import calls as _calls
 from grader.kernel.describe import describe, encode, quote
 
 MIME = "application/vnd.tapegrader.answers.v1"
@@ -26,20 +27,28 @@ def bind(*, ledger, watch) -> None:
 
 
 def payload(*, names, nonce: str, namespace, ledger, budget_s: float, max_elements: int,
-            tampered=()) -> str:
-    """The JSON text the grader's ``extract.parse_outputs`` reads."""
+            tampered=(), calls=()) -> str:
+    """The JSON text the grader's ``extract.parse_outputs`` reads. ``calls`` are the
+    function answers (``grader.kernel.calls``): called first, their results are read
+    under their answer names instead of the namespace's."""
+    failed = None
+    if calls:
+        results, failed = _calls.run(calls, namespace, budget_s=budget_s)
+        namespace = {**namespace, **results}
     body = describe(names, namespace, ledger=ledger, budget_s=budget_s,
-                    max_elements=max_elements)
+                    max_elements=max_elements, failed=failed)
     return ('{"nonce":' + quote(nonce) + ',"answers":' + body + ',"tampered":'
             + encode(list(tampered)) + "}")
 
 
-def publish(*, names, nonce: str, budget_s: float, max_elements: int) -> None:
-    """Describe ``names`` from the notebook's namespace and send them to the grader."""
+def publish(*, names, nonce: str, budget_s: float, max_elements: int, calls=()) -> None:
+    """Describe ``names`` from the notebook's namespace (after making ``calls``) and
+    send them to the grader."""
     if not _bound:
         raise RuntimeError("not a graded kernel: grader.kernel did not start this kernel")
     ledger, watch = _bound
     text = payload(names=names, nonce=nonce, namespace=watch.user_ns, ledger=ledger,
-                   budget_s=budget_s, max_elements=max_elements, tampered=watch.changes())
+                   budget_s=budget_s, max_elements=max_elements, tampered=watch.changes(),
+                   calls=calls)
     ledger.clear()
     watch.publish_function()(watch.display_pub, data={MIME: text}, metadata={})

@@ -167,6 +167,7 @@ def _evidence(ledger, v) -> list:
         out.append({"op": call.op, "targets": [_plain(t) for t in call.targets],
                     "source": _plain(call.sources[index]) if mine else None,
                     "tape": call.tape, "persistent": call.persistent, "depth": call.depth,
+                    "nested": call.nested,
                     "watched": mine and index < _len(call.watched) and call.watched[index],
                     "variable": mine and index < _len(call.variables)
                     and call.variables[index]})
@@ -264,8 +265,11 @@ def _one(name, namespace, ledger, max_elements) -> str:
         return _finish(_error(name, "reading the value raised " + _describe_exception(e)))
 
 
-def describe(names, namespace, *, ledger, budget_s: float, max_elements: int) -> str:
-    """The JSON object ``{name: description}`` for ``names`` as found in ``namespace``."""
+def describe(names, namespace, *, ledger, budget_s: float, max_elements: int,
+             failed=None) -> str:
+    """The JSON object ``{name: description}`` for ``names`` as found in ``namespace``;
+    a name in ``failed`` (name -> message: a function answer whose call raised) is
+    reported as an error with that message."""
     armed = [False]
 
     def alarm(signum, frame):
@@ -284,7 +288,10 @@ def describe(names, namespace, *, ledger, budget_s: float, max_elements: int) ->
                     if previous is not None:
                         armed[0] = True
                         _setitimer(_ITIMER_REAL, budget_s, 0.1)
-                    entry = _one(name, namespace, ledger, max_elements)
+                    if failed is not None and _dict.__contains__(failed, name):
+                        entry = _finish(_error(name, _dict.get(failed, name)))
+                    else:
+                        entry = _one(name, namespace, ledger, max_elements)
                 finally:
                     armed[0] = False
                     _setitimer(_ITIMER_REAL, 0)

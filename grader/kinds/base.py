@@ -55,12 +55,14 @@ class Scaffold:
     steps: tuple[str, ...]
     starter: str
     variables: tuple[tuple[str, str, str, str], ...]
-    answers: tuple[tuple[str, str, int, str], ...]
+    answers: tuple[tuple, ...]  # (name, of, order, description, extra TOML lines...)
     expected: Mapping[str, str]
     range: str
     solution: str
     extra_toml: str = ""
     rtol: str = "1e-5"
+    # The spec's ``requires`` (grader/kinds/requirements.py).
+    requires: tuple[str, ...] = ()
 
 
 class Kind:
@@ -83,6 +85,9 @@ class Kind:
     letter: str = "f"
     steps: tuple[str, ...] = ()
     scaffold: Scaffold | None = None
+    # The kind computes ``value = true`` answers itself (training: the final loss);
+    # otherwise the references take them as the function's value at the point.
+    own_values: bool = False
     # Draw the function and its tangents in the report (one-variable exercises only).
     plots_tangents: bool = False
     # What a right answer is, in hints: "`grad` is not {what} of the exercise's function".
@@ -92,8 +97,16 @@ class Kind:
     hints: Mapping[str, str] = {}
 
     # -- spec ---------------------------------------------------------------------
+    def call_mode(self, answer: "AnswerSpec") -> str:
+        """How the grader calls a function answer (``grader.kernel.calls``): ``plain``
+        passes the parameters as they are (``def df(x0)`` returns the derivative)."""
+        return "plain"
+
     def check_answer(self, reader: "_Reader", answer: "AnswerSpec") -> None:
         """Kind-specific rules for one ``[[answers]]`` table; raise ``reader.error``."""
+        if answer.history:
+            raise reader.error("history", f"`history` (the loss of every step) needs "
+                               f"kind = \"model-training\", this exercise is {self.name!r}")
         if answer.is_list and not self.multi_source:
             raise reader.error("of", f"a {self.name} answer has one variable, found "
                                f"{list(answer.of)}", "use one answer per variable")

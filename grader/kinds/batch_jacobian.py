@@ -62,7 +62,7 @@ class BatchJacobian(Jacobian):
 
     def _fd(self, answer: AnswerSpec, point: dict[str, np.ndarray]) -> np.ndarray:
         source = answer.of[0]
-        jac = calculus.fd_jacobian(answer.expression.evaluate, point, source,
+        jac = calculus.fd_jacobian(calculus.frozen_at(answer.expression, point), point, source,
                                    calculus.FD_STEP[1])
         y_shape, x_shape = jac.shape[:jac.ndim - point[source].ndim], point[source].shape
         batch = x_shape[0]

@@ -25,16 +25,19 @@ def as_tensor(tf: Any, value: Any) -> Any:
 
 
 def nested_gradient(tf: Any, expression: Any, tensors: Mapping[str, Any],
-                    sources: list, order: int) -> list:
+                    sources: list, order: int, upstream: Any = None) -> list:
     """d^order f / d source^order, by nesting one tape per order (the outer tape records
-    the inner tape's gradient computation, as a student's nested tapes do)."""
+    the inner tape's gradient computation, as a student's nested tapes do).
+    ``upstream`` is the first derivative's ``output_gradients`` (None: ones)."""
     with tf.GradientTape() as tape:
         tape.watch(sources)
         if order == 1:
             target = as_tensor(tf, expression.to_tape(tf, tensors))
         else:
-            target = nested_gradient(tf, expression, tensors, sources, order - 1)[0]
-    return tape.gradient(target, sources, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+            target = nested_gradient(tf, expression, tensors, sources, order - 1, upstream)[0]
+    weights = upstream if order == 1 else None
+    return tape.gradient(target, sources, output_gradients=weights,
+                         unconnected_gradients=tf.UnconnectedGradients.ZERO)
 
 
 def engine_derivative(tf: Any, answer: Any, point: Mapping[str, np.ndarray],
@@ -42,7 +45,10 @@ def engine_derivative(tf: Any, answer: Any, point: Mapping[str, np.ndarray],
     """The answer's ``order``-th derivative by the engine (stacked for several sources)."""
     held = tensors(tf, point)
     sources = [held[s] for s in answer.of]
-    grads = nested_gradient(tf, answer.expression, held, sources, order)
+    upstream = None
+    if getattr(answer, "upstream", None) is not None:
+        upstream = as_tensor(tf, answer.upstream.to_tape(tf, held))
+    grads = nested_gradient(tf, answer.expression, held, sources, order, upstream)
     arrays = [np.asarray(g.numpy(), dtype=np.float64) for g in grads]
     return np.stack(arrays) if answer.is_list else arrays[0]
 
@@ -73,12 +79,26 @@ def fd_derivative(answer: Any, point: dict[str, np.ndarray], order: int) -> np.n
     """The answer's ``order``-th derivative by nested central differences."""
     step = FD_STEP.get(order, 1e-3)
     results = []
+    weights = None
+    if getattr(answer, "upstream", None) is not None:
+        weights = answer.upstream.evaluate(point)
     for source in answer.of:
-        func: Callable[[dict], np.ndarray] = answer.expression.evaluate
+        func: Callable[[dict], np.ndarray] = frozen_at(answer.expression, point, weights)
         for _ in range(order):
             func = _lift(func, source, step)
         results.append(func(point))
     return np.stack(results) if answer.is_list else results[0]
+
+
+def frozen_at(expression: Any, point: Mapping[str, np.ndarray],
+              weights: np.ndarray | None = None) -> Callable[[dict], np.ndarray]:
+    """The expression as a function of the point for finite differences: what it
+    wraps in ``stop_gradient`` stays at ``point``, and ``weights`` (the
+    ``output_gradients``) multiply it, so its gradient is the weighted one."""
+    base = dict(point)
+    if weights is None:
+        return lambda p: expression.evaluate(p, frozen=base)
+    return lambda p: weights * expression.evaluate(p, frozen=base)
 
 
 def _lift(func: Callable[[dict], np.ndarray], source: str,

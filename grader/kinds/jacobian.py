@@ -64,7 +64,7 @@ class Jacobian(Kind):
         return np.asarray(tape.jacobian(y, source, unconnected_gradients=zero).numpy())
 
     def fd_answers(self, spec: Spec, point: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {a.name: calculus.fd_jacobian(a.expression.evaluate, point, a.of[0],
+        return {a.name: calculus.fd_jacobian(calculus.frozen_at(a.expression, point), point, a.of[0],
                                              calculus.FD_STEP[1])
                 for a in spec.answers}
 

@@ -45,7 +45,9 @@ class TapeCall:
     the ledger first heard of each), ``persistent`` is its flag, ``depth`` the number of
     other tapes still recording around the call (1 for an inner tape of a nested pair),
     ``watched[i]`` whether source i was passed to ``tape.watch`` and ``variables[i]``
-    whether it is a ``tf.Variable``.
+    whether it is a ``tf.Variable``; ``nested`` says a target is itself the result of
+    an earlier call taken while another tape recorded (the outer call of nested tapes:
+    a Hessian's ``outer.jacobian(grad, x)``).
     """
 
     op: str
@@ -58,6 +60,7 @@ class TapeCall:
     depth: int = 0
     watched: tuple = ()
     variables: tuple = ()
+    nested: bool = False
 
 
 def _copy(tensor, limit: int = MAX_KEPT_ELEMENTS):
@@ -92,7 +95,8 @@ class Ledger:
             how = dict(tape=serial, persistent=bool(tape._persistent),
                        depth=sum(1 for other in active if other is not tape),
                        watched=tuple(id(s) in watched_ids for s in sources),
-                       variables=tuple(isinstance(s, Variable) for s in sources))
+                       variables=tuple(isinstance(s, Variable) for s in sources),
+                       nested=any(c.depth >= 1 for t in targets for c, _ in self.matches(t)))
         call = TapeCall(op=op, targets=tuple(_copy(t) for t in targets),
                         sources=tuple(_copy(s) for s in sources), results=tuple(kept),
                         nbytes=sum(k[1].nbytes for k in kept if k is not None), **how)

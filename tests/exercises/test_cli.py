@@ -31,12 +31,20 @@ def _dirs(exercises: Path, solutions: Path) -> list[str]:
     return ["--exercises", str(exercises), "--solutions", str(solutions)]
 
 
-def test_list(capsys):
+def test_list_shows_the_sections_of_course_toml_in_order(capsys):
+    from grader.authoring.course import load_sections
+    from grader.resources import exercises_dir
+
     assert main(["list"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == len(COURSE)
-    assert lines[0].split()[:2] == ["batch_jacobian", "batch-jacobian"]
-    assert any(line.startswith("linear_regression") and " training " in line for line in lines)
+    sections = load_sections(exercises_dir())
+    headers = [line for line in lines if not line.startswith(" ")]
+    assert headers == [f"{i}. {s.title}" for i, s in enumerate(sections, 1)]
+    listed = [line.split()[0] for line in lines if line.startswith(" ")]
+    assert listed == [i for s in sections for i in s.exercises]
+    assert sorted(listed) == sorted(spec.id for spec in COURSE)
+    assert lines[1].split()[:2] == ["square_at_three", "gradient"]
+    assert any(line.split()[:2] == ["linear_regression", "training"] for line in lines)
 
 
 def test_validate_passes_on_every_shipped_exercise(capsys):
@@ -141,15 +149,47 @@ def test_new_refuses_a_bad_id(tmp_path, capsys):
     assert not list(tmp_path.iterdir())
 
 
-def test_build(tmp_path, capsys):
+def test_build_writes_the_course_in_order_with_an_index_and_an_answer_key(tmp_path, capsys):
+    from grader.authoring.course import ordered_ids
+    from grader.resources import exercises_dir
+
     out = tmp_path / "out"
     assert main(["build", "--out", str(out)]) == 0
-    assert len(capsys.readouterr().out.splitlines()) == 2 * len(COURSE)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 * len(COURSE) + 2
+    order = ordered_ids(exercises_dir())
+    students = [Path(line.split()[1]).stem for line in lines if "/student/" in line][:-1]
+    assert students == order  # written in course order, the index last
     for spec in COURSE:
         for variant in ("student", "solution"):
             nb = nbformat.read(out / variant / f"{spec.id}.ipynb", as_version=4)
             nbformat.validate(nb)
             assert nb.metadata.grader.spec_sha256 == spec.sha256
+    index = nbformat.read(out / "student" / "index.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in index.cells)
+    links = re.findall(r"\]\(([a-z0-9_]+)\.ipynb\)", text)
+    assert links == order
+    assert "## 1. Derivatives at a point" in text and "## 8. Training loops" in text
+    key = (out / "answer_key.md").read_text(encoding="utf-8")
+    positions = [key.index(f"(`{i}`,") for i in order]
+    assert positions == sorted(positions)
+    assert "- `d2y_dx2` = `34.0`" in key  # cubic_second_derivative's reference
+    assert "made as required: `persistent-tape`" in key
+    assert (Path(__file__).parents[2] / "solutions" / "clipped_gradient.py").read_text().strip() in key
+    assert not (out / "student" / "answer_key.md").exists()  # never in the students' folder
+
+
+def test_a_course_file_that_leaves_out_an_exercise_is_refused(course_copy, tmp_path, capsys):
+    exercises, solutions = course_copy
+    course = exercises / "course.toml"
+    course.write_text(course.read_text().replace('"square_at_three", ', ""))
+    assert main(["build", "--out", str(tmp_path / "out"), *_dirs(exercises, solutions)]) == 2
+    err = capsys.readouterr().err
+    assert "course.toml" in err and "square_at_three" in err and "in no section" in err
+    assert not (tmp_path / "out").exists()
+    course.write_text(course.read_text().replace('"quadratic_derivative"', '"quadratic_derivatve"'))
+    assert main(["list", *_dirs(exercises, solutions)[:2]]) == 2
+    assert "did you mean `quadratic_derivative`?" in capsys.readouterr().err
 
 
 def test_build_with_a_bad_spec_fails_cleanly(course_copy, tmp_path, capsys):

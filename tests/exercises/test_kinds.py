@@ -55,11 +55,11 @@ def extra_kind():
 
 
 def test_the_built_in_kinds_in_course_order():
-    assert kinds.names() == ("gradient", "higher-order", "jacobian", "batch-jacobian",
-                             "training")
+    assert kinds.names() == ("gradient", "higher-order", "hessian", "jacobian",
+                             "batch-jacobian", "custom-gradient", "training", "model-training")
     assert all(kinds.get(n).name == n for n in kinds.names())
     assert [n for n in kinds.names() if kinds.get(n).tape] == [
-        "gradient", "higher-order", "jacobian", "batch-jacobian"]
+        "gradient", "higher-order", "hessian", "jacobian", "batch-jacobian"]
 
 
 def test_an_unregistered_kind_is_refused_with_the_registered_ones(write_spec):

@@ -31,7 +31,10 @@ KNOWN = {
 
 
 def test_every_seed_exercise_has_a_known_value():
-    assert sorted(KNOWN) == sorted(s.id for s in load_course(exercises_dir()))
+    # The thirteen exercises built from the tutorials' own examples; the later ones
+    # state their expected values in the spec (`[expected]`) or are checked by validate.
+    assert set(KNOWN) <= {s.id for s in load_course(exercises_dir())}
+    assert len(KNOWN) == 13
 
 
 @pytest.mark.parametrize("exercise_id", sorted(KNOWN))

@@ -14,7 +14,9 @@ from grader.resources import exercises_dir, solutions_dir
 from grader.authoring.spec import find_spec, load_course
 
 GOLDENS = Path(__file__).parent / "goldens"
-GOLDEN_IDS = ("quadratic_derivative", "two_sources", "linear_regression", "integer_variable")
+GOLDEN_IDS = ("quadratic_derivative", "two_sources", "linear_regression", "integer_variable",
+              "cubic_second_derivative", "hessian_two_variables", "jacobian", "batch_jacobian",
+              "clipped_gradient", "keras_sgd_minibatch")  # one per kind at least
 COURSE = load_course(exercises_dir())
 
 

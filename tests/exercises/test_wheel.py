@@ -14,7 +14,7 @@ import pytest
 from grader.resources import exercises_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-COURSE_IDS = sorted(p.stem for p in exercises_dir().glob("*.toml"))
+COURSE_IDS = sorted(p.stem for p in exercises_dir().glob("*.toml") if p.name != "course.toml")
 
 pytestmark = pytest.mark.slow
 

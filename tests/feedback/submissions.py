@@ -163,8 +163,10 @@ SUBMISSIONS = [
     Submission("w_correct", "watch_constant", watch(), verdict="passed"),
     Submission("w_not_watched", "watch_constant", watch(watch=""),
                must=("tape.watch(x)",), must_not=NO_FACTOR),
+    # Right values, but the exercise requires tape.watch: only that check fails.
     Submission("w_variable_instead", "watch_constant",
-               watch(watch="").replace("tf.constant(x0)", "tf.Variable(x0)"), verdict="passed"),
+               watch(watch="").replace("tf.constant(x0)", "tf.Variable(x0)"),
+               must=("a tf.Variable, which the tape watches by itself", "tape.watch(x)")),
     Submission("w_mean_for_sum", "watch_constant", watch(reduce="tf.reduce_mean"),
                must=("0.0277778 times the right value at every point",)),
     Submission("w_hardcoded", "watch_constant", "dz_dx = tf.fill((2, 3), 12.0)\n",
