@@ -46,13 +46,36 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_dirs(args: argparse.Namespace) -> dict:
+    """Where ``grader new`` writes: ``--exercises``, else the course folder it is run in
+    (one holding ``exercises/``, or ``exercises/`` itself), never the installed package."""
+    from grader import resources
+    from grader.errors import UsageError
+
+    if args.exercises:
+        dirs = _exercise_dirs(args)
+        if not args.solutions:
+            # A new course folder gets its solutions beside it, never in the shipped course.
+            dirs["solutions_dir"] = Path(args.exercises).parent / "solutions"
+        return dirs
+    here = Path.cwd()
+    for exercises in (here / "exercises", here):
+        if exercises.name == "exercises" and exercises.is_dir():
+            solutions = Path(args.solutions) if args.solutions else exercises.parent / "solutions"
+            return {"exercises_dir": exercises, "solutions_dir": solutions}
+    if resources.is_installed(resources.exercises_dir()):
+        raise UsageError("grader new writes into a course folder, and this folder has no "
+                         "exercises/ (the shipped course inside the installed package is "
+                         "not one to write into)",
+                         fix="cd into your course folder (the one holding exercises/ and "
+                             "solutions/), or pass --exercises DIR")
+    return _exercise_dirs(args)
+
+
 def _cmd_new(args: argparse.Namespace) -> int:
     from grader.authoring import scaffold
 
-    dirs = _exercise_dirs(args)
-    if args.exercises and not args.solutions:
-        # A new course folder gets its solutions beside it, never in the shipped course.
-        dirs["solutions_dir"] = Path(args.exercises).parent / "solutions"
+    dirs = _new_dirs(args)
     for path in scaffold.new_exercise(args.id, kind=args.kind, **dirs):
         print(f"wrote {path}")
     return 0
@@ -67,9 +90,22 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from grader.authoring import render
+    import io
 
-    for path in render.build_course(Path(args.out), ids=args.ids or None, **_exercise_dirs(args)):
+    from grader.authoring import render, validate
+
+    dirs = _exercise_dirs(args)
+    # A course is built only from specs that hold: the quick validation (references,
+    # expected values, the solution's answers) first; nothing is written if one fails.
+    said = io.StringIO()
+    if not validate.validate_exercises(args.ids, out=said, notebooks=False, **dirs):
+        failed = [line for line in said.getvalue().splitlines() if not line.startswith("ok ")]
+        print("grader: build: not built, these exercises do not validate:", file=sys.stderr)
+        print("\n".join(failed), file=sys.stderr)
+        print("  fix: correct them (`grader validate ID` says how), then build again",
+              file=sys.stderr)
+        return EXIT_UNGRADABLE
+    for path in render.build_course(Path(args.out), ids=args.ids or None, **dirs):
         print(f"wrote {path}")
     return 0
 

@@ -32,3 +32,10 @@ def exercises_dir() -> Path:
 def solutions_dir() -> Path:
     """The reference solutions, one ``ID.py`` per exercise."""
     return _data_dir("solutions")
+
+
+def is_installed(path: Path) -> bool:
+    """True for a folder inside the installed package (a wheel's ``_data``): the
+    shipped course, which ``grader new`` must never write into."""
+    path = Path(path).resolve()
+    return path == _PACKAGE or _PACKAGE in path.parents

@@ -192,6 +192,40 @@ def test_a_course_file_that_leaves_out_an_exercise_is_refused(course_copy, tmp_p
     assert "did you mean `quadratic_derivative`?" in capsys.readouterr().err
 
 
+def test_build_refuses_a_spec_that_does_not_validate(course_copy, tmp_path, capsys):
+    exercises, solutions = course_copy
+    spec = exercises / "square_at_three.toml"
+    spec.write_text(spec.read_text().replace("grad = 6.0", "grad = 7.0"))
+    assert main(["build", "--out", str(tmp_path / "out"), *_dirs(exercises, solutions)]) == 2
+    err = capsys.readouterr().err
+    assert "do not validate" in err and "FAIL  square_at_three" in err and "grad = 6" in err
+    assert "ok " not in err  # only the failures are repeated
+    assert not (tmp_path / "out").exists()
+
+
+def test_new_writes_into_the_course_folder_it_runs_in(tmp_path, capsys, monkeypatch):
+    course = tmp_path / "course"
+    (course / "exercises").mkdir(parents=True)
+    monkeypatch.chdir(course)
+    assert main(["new", "here", "--kind", "gradient"]) == 0
+    assert (course / "exercises" / "here.toml").is_file()
+    assert (course / "solutions" / "here.py").is_file()
+    monkeypatch.chdir(course / "exercises")  # from inside exercises/ too
+    assert main(["new", "there"]) == 0
+    assert (course / "solutions" / "there.py").is_file()
+
+
+def test_new_refuses_to_write_into_an_installed_package(tmp_path, capsys, monkeypatch):
+    from grader import resources
+
+    monkeypatch.chdir(tmp_path)  # no exercises/ here
+    monkeypatch.setattr(resources, "is_installed", lambda path: True)
+    assert main(["new", "lost"]) == 2
+    err = capsys.readouterr().err
+    assert "installed package" in err and "cd into your course folder" in err
+    assert not list(tmp_path.iterdir())
+
+
 def test_build_with_a_bad_spec_fails_cleanly(course_copy, tmp_path, capsys):
     exercises, solutions = course_copy
     (exercises / "jacobian.toml").write_text('id = "jacobian"\ntitel = "x"\n')
