@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from grader.errors import GraderError, NotebookError, UnknownExerciseError
-from grader.grading.notebook import (MAX_NOTEBOOK_BYTES, cell_tags, exercise_of,  # noqa: F401
-                                     read_notebook)
+from grader.grading.notebook import (MAX_NOTEBOOK_BYTES, cell_tags, exercise_mismatch,  # noqa: F401
+                                     exercise_of, read_notebook)
 from grader.results import CheckResult, Execution, GradeResult, Run, RunEnd, Status
 
 if TYPE_CHECKING:
@@ -122,11 +122,14 @@ def unknown_exercise(submission: str, err: UnknownExerciseError, *,
 def grade_notebook(path: Path, *, exercise: str | None = None,
                    exercises_dir: Path | None = None, seed: int | None = None,
                    cell_timeout: float = 10.0, total_timeout: float = 60.0,
-                   sandbox: str = "auto") -> GradeResult:
+                   sandbox: str = "auto",
+                   warn: Callable[[str], None] | None = None) -> GradeResult:
     """Grade ``path``; never raises for a bad submission (see the module docstring).
 
     A broken spec or exercise folder, the instructor's side, is raised as
-    ``GraderError``: it must not be mistaken for a student's failure.
+    ``GraderError``: it must not be mistaken for a student's failure. ``warn`` hears
+    what deserves a word but changes nothing (``--exercise`` naming another exercise
+    than the notebook's metadata).
     """
     path = Path(path)
     started = time.perf_counter()
@@ -135,6 +138,9 @@ def grade_notebook(path: Path, *, exercise: str | None = None,
     except NotebookError as err:
         return failed_to_grade(path.name, str(err), exercise=exercise or "",
                                duration_s=time.perf_counter() - started)
+    mismatch = exercise_mismatch(nb, exercise)
+    if mismatch and warn is not None:
+        warn(mismatch)
     return grade_parsed(nb, data, exercise_id, submission=path.name,
                         exercises_dir=exercises_dir, seed=seed, cell_timeout=cell_timeout,
                         total_timeout=total_timeout, started=started, sandbox=sandbox)
