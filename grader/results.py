@@ -125,6 +125,14 @@ class CellError:
     traceback: str
     source: str
 
+    @property
+    def where(self) -> str:
+        """The cell as the student finds it: its number in the notebook and its tag
+        ("cell 4 (answer)"), never the kernel's name for it (``In[1]``, ``NNNN.py``)."""
+        if self.cell_index < 0:
+            return "the grader's parameters cell" if self.tag == "parameters" else "a grader cell"
+        return f"cell {self.cell_index + 1}" + (f" ({self.tag})" if self.tag else "")
+
 
 @dataclass(frozen=True)
 class Run:
