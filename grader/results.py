@@ -216,6 +216,9 @@ class GradeResult:
     status: Status = Status.GRADED
     # Inline plot data for one-variable exercises: drawn by grader/delivery/report/plot.py.
     plot: dict[str, Any] | None = None
+    # Training exercises: the reference loop's loss per step and the loss at the
+    # student's trained values (drawn by grader/delivery/report/loss_plot.py).
+    loss_curve: dict[str, Any] | None = None
     # None, or "needs review: ..." from the integrity scan and the kernel's watch.
     integrity: str | None = None
 

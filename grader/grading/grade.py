@@ -100,6 +100,23 @@ def _plot(spec: Spec, points: list[Point], expectations: list[dict],
             "ys": [float(v) if np.isfinite(v) else None for v in ys], "points": marks}
 
 
+def _loss_curve(spec: Spec, points: list[Point], runs: list[Run]) -> dict | None:
+    """The reference loss curve and the student's final loss at the visible point, for
+    training exercises (``grader/kinds/training.py`` computes both)."""
+    from grader import kinds
+    from grader.grading import check
+
+    kind = kinds.get(spec.kind)
+    if not hasattr(kind, "loss_curve") or not points or not runs:
+        return None
+    trained = {}
+    for answer in spec.answers:
+        obs = runs[0].answers.get(answer.name)
+        value = check.observed_array(obs) if obs is not None else None
+        trained[answer.of[0]] = value
+    return kind.loss_curve(spec, points[0].values, trained)
+
+
 def failed_to_grade(submission: str, message: str, *, exercise: str = "",
                     duration_s: float = 0.0,
                     status: Status = Status.FAILED_TO_GRADE) -> GradeResult:
@@ -275,6 +292,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         duration_s=round(time.perf_counter() - started, 3), cell_errors=cell_errors,
         sandbox=execution.sandbox, title=spec.title, status=status,
         plot=_plot(spec, points, expectations, runs), integrity=concerns,
+        loss_curve=_loss_curve(spec, points, runs),
         end=execution.end.value, sandbox_note=execution.sandbox_note)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from grader.delivery.report.loss_plot import loss_model
 from grader.delivery.report.matrix import grids
 from grader.delivery.report.plot import plot_model
 from grader.delivery.report.text import (clean, failed_checks, format_pair, format_points, one_line,
@@ -94,6 +95,7 @@ def page_model(result: GradeResult) -> dict[str, Any]:
         "errors": [shorten(clean(e), _TEXT) for e in result.errors],
         "cell_errors": [_cell_error(e) for e in result.cell_errors],
         "plot": plot_model(result.plot),
+        "loss_plot": loss_model(getattr(result, "loss_curve", None)),
         "duration": f"{result.duration_s:.2f} s" if isinstance(result.duration_s, (int, float))
         and math.isfinite(result.duration_s) else "",
         "sandbox": one_line(result.sandbox + (f" ({result.sandbox_note})" if getattr(
