@@ -58,7 +58,7 @@ DEFAULT_HINTS = {
     "runtime_error": "A non-persistent GradientTape computes one set of gradients only. "
                      "Create it with `tf.GradientTape(persistent=True)` to call "
                      "`gradient` more than once (and `del tape` when done).",
-    "cell_error": "{Cell} raised {ename}: {evalue}. Fix that error first (the report "
+    "cell_error": "Your code raised {ename}: {evalue}. Fix that error first (the report "
                   "shows the cell and its traceback), then run the notebook top to bottom.",
     "tensorflow": "This course runs TensorFlow's API on a bundled engine, and the setup "
                   "cell already imports it as `tf` (`import grader.tape as tf`). Delete "
@@ -383,9 +383,9 @@ def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | Non
         if err.ename in ("Timeout", "KernelDied"):
             continue
         if err.tag in ("answer", None):
-            where = err.where
-            return context.text("cell_error", ename=err.ename, cell=where,
-                                Cell=where[:1].upper() + where[1:],
+            # The cell itself is named where the report shows it (its number and tag):
+            # the notebook's check cell, which shares this hint, cannot know them.
+            return context.text("cell_error", ename=err.ename,
                                 evalue=clean_evalue(err.evalue)[:300])
     return None
 

@@ -157,8 +157,11 @@ def not_a_notebook(data: bytes, path: Path) -> NotebookError | None:
             fix="open the notebook in Jupyter, save it (File > Save Notebook) and submit "
                 "the .ipynb file again (an empty file is a notebook never saved, or an "
                 "upload that failed)")
-    if Path(path).suffix.lower() == ".py" or start not in b"{[":
-        what = ("a Python file" if Path(path).suffix.lower() == ".py"
+    python = Path(path).suffix.lower() == ".py"
+    if not python and not _utf8(data[:4096]):
+        return None  # parse_json says "not UTF-8", the more useful word for that
+    if python or start not in b"{[":
+        what = ("a Python file" if python
                 else "not JSON (a notebook Jupyter saves starts with '{')")
         return NotebookError(
             f"not a notebook: {what}", path=str(path),
@@ -166,6 +169,15 @@ def not_a_notebook(data: bytes, path: Path) -> NotebookError | None:
                 "answer cell, save it as .ipynb (File > Save Notebook) and submit that "
                 "file")
     return None
+
+
+def _utf8(head: bytes) -> bool:
+    """Whether ``head`` (the start of a file) is UTF-8, allowing a character cut at its end."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start >= len(head) - 3 and err.reason == "unexpected end of data"
+    return True
 
 
 def read_notebook(path: Path) -> tuple[Any, bytes]:
