@@ -135,7 +135,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             submission, exercise=args.exercise,
             exercises_dir=Path(args.exercises) if args.exercises else None, seed=args.seed,
             cell_timeout=min(grade.DEFAULT_CELL_TIMEOUT, total), total_timeout=total,
-            sandbox=args.sandbox)
+            sandbox=args.sandbox,
+            warn=lambda text: print(f"grader: warning: {printable(text)}", file=sys.stderr))
     except GraderError as err:
         if classroom.enabled(args.classroom):  # Classroom still gets its "error" result
             classroom.append_output([grade.failed_to_grade(

@@ -127,6 +127,14 @@ class CellError:
     traceback: str
     source: str
 
+    @property
+    def where(self) -> str:
+        """The cell as the student finds it: its number in the notebook and its tag
+        ("cell 4 (answer)"), never the kernel's name for it (``In[1]``, ``NNNN.py``)."""
+        if self.cell_index < 0:
+            return "the grader's parameters cell" if self.tag == "parameters" else "a grader cell"
+        return f"cell {self.cell_index + 1}" + (f" ({self.tag})" if self.tag else "")
+
 
 @dataclass(frozen=True)
 class Run:
@@ -210,6 +218,9 @@ class GradeResult:
     status: Status = Status.GRADED
     # Inline plot data for one-variable exercises: drawn by grader/delivery/report/plot.py.
     plot: dict[str, Any] | None = None
+    # Training exercises: the reference loop's loss per step and the loss at the
+    # student's trained values (drawn by grader/delivery/report/loss_plot.py).
+    loss_curve: dict[str, Any] | None = None
     # None, or "needs review: ..." from the integrity scan and the kernel's watch.
     integrity: str | None = None
 

@@ -368,6 +368,27 @@ def clean_evalue(evalue: str) -> str:
     return _INTERNAL_FILE.sub(r"(\1)", evalue)
 
 
+# How IPython names a cell in a traceback: its execution count (``Cell In[7], line 2``),
+# or in older versions the temporary file it compiled the cell to.
+_CELL_IN = re.compile(r"Cell In\[(\d+)\]")
+_CELL_FILE = re.compile(r"""File "?(?:[^"\n]*[/\\])?ipykernel_\d+[/\\](\d+)\.py"?(?:, line |:)""")
+
+
+def clean_traceback(traceback: str, where: str) -> str:
+    """``traceback`` (escape codes already removed) with the failing cell named
+    ``where`` ("Cell 4 (answer)"): the first cell a traceback shows is the one that
+    raised, and its In[N] counts the grader's runs, not the notebook's cells. A frame
+    in another cell (a function defined earlier) keeps IPython's name."""
+    first = _CELL_IN.search(traceback)
+    if first:
+        traceback = re.sub(rf"Cell In\[{first.group(1)}\]", lambda _: where, traceback)
+    first = _CELL_FILE.search(traceback)
+    if first:
+        traceback = re.sub(rf"""File "?(?:[^"\n]*[/\\])?ipykernel_\d+[/\\]{first.group(1)}\.py"?"""
+                           r"(, line |:)", lambda m: f"{where}{m.group(1)}", traceback)
+    return traceback
+
+
 def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | None:
     for err in errors:
         if err.ename == "RuntimeError" and "non-persistent" in err.evalue:
@@ -379,6 +400,8 @@ def _cell_error_hint(errors: Sequence[CellError], context: Context) -> str | Non
         if err.ename in ("Timeout", "KernelDied"):
             continue
         if err.tag in ("answer", None):
+            # The cell itself is named where the report shows it (its number and tag):
+            # the notebook's check cell, which shares this hint, cannot know them.
             return context.text("cell_error", ename=err.ename,
                                 evalue=clean_evalue(err.evalue)[:300])
     return None

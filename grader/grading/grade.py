@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from grader.errors import GraderError, NotebookError, UnknownExerciseError
-from grader.grading.notebook import (MAX_NOTEBOOK_BYTES, cell_tags, exercise_of,  # noqa: F401
-                                     read_notebook)
+from grader.grading.notebook import (MAX_NOTEBOOK_BYTES, cell_tags, exercise_mismatch,  # noqa: F401
+                                     exercise_of, read_notebook)
 from grader.results import CheckResult, Execution, GradeResult, Run, RunEnd, Status
 
 if TYPE_CHECKING:
@@ -100,6 +100,23 @@ def _plot(spec: Spec, points: list[Point], expectations: list[dict],
             "ys": [float(v) if np.isfinite(v) else None for v in ys], "points": marks}
 
 
+def _loss_curve(spec: Spec, points: list[Point], runs: list[Run]) -> dict | None:
+    """The reference loss curve and the student's final loss at the visible point, for
+    training exercises (``grader/kinds/training.py`` computes both)."""
+    from grader import kinds
+    from grader.grading import check
+
+    kind = kinds.get(spec.kind)
+    if not hasattr(kind, "loss_curve") or not points or not runs:
+        return None
+    trained = {}
+    for answer in spec.answers:
+        obs = runs[0].answers.get(answer.name)
+        value = check.observed_array(obs) if obs is not None else None
+        trained[answer.of[0]] = value
+    return kind.loss_curve(spec, points[0].values, trained)
+
+
 def failed_to_grade(submission: str, message: str, *, exercise: str = "",
                     duration_s: float = 0.0,
                     status: Status = Status.FAILED_TO_GRADE) -> GradeResult:
@@ -122,11 +139,14 @@ def unknown_exercise(submission: str, err: UnknownExerciseError, *,
 def grade_notebook(path: Path, *, exercise: str | None = None,
                    exercises_dir: Path | None = None, seed: int | None = None,
                    cell_timeout: float = 10.0, total_timeout: float = 60.0,
-                   sandbox: str = "auto") -> GradeResult:
+                   sandbox: str = "auto",
+                   warn: Callable[[str], None] | None = None) -> GradeResult:
     """Grade ``path``; never raises for a bad submission (see the module docstring).
 
     A broken spec or exercise folder, the instructor's side, is raised as
-    ``GraderError``: it must not be mistaken for a student's failure.
+    ``GraderError``: it must not be mistaken for a student's failure. ``warn`` hears
+    what deserves a word but changes nothing (``--exercise`` naming another exercise
+    than the notebook's metadata).
     """
     path = Path(path)
     started = time.perf_counter()
@@ -135,6 +155,9 @@ def grade_notebook(path: Path, *, exercise: str | None = None,
     except NotebookError as err:
         return failed_to_grade(path.name, str(err), exercise=exercise or "",
                                duration_s=time.perf_counter() - started)
+    mismatch = exercise_mismatch(nb, exercise)
+    if mismatch and warn is not None:
+        warn(mismatch)
     return grade_parsed(nb, data, exercise_id, submission=path.name,
                         exercises_dir=exercises_dir, seed=seed, cell_timeout=cell_timeout,
                         total_timeout=total_timeout, started=started, sandbox=sandbox)
@@ -280,6 +303,7 @@ def grade_parsed(nb: Any, data: bytes, exercise_id: str, *, submission: str,
         duration_s=round(time.perf_counter() - started, 3), cell_errors=cell_errors,
         sandbox=execution.sandbox, title=spec.title, status=status,
         plot=_plot(spec, points, expectations, runs), integrity=concerns,
+        loss_curve=_loss_curve(spec, points, runs),
         end=execution.end.value, sandbox_note=execution.sandbox_note)
 
 

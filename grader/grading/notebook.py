@@ -143,11 +143,51 @@ def _is_text(raw: Any) -> bool:
     return True
 
 
+def not_a_notebook(data: bytes, path: Path) -> NotebookError | None:
+    """Why ``data`` is no notebook at all (empty, a Python file, not JSON), or None.
+
+    Said before the JSON parser runs, whose "not valid JSON ... the file is damaged"
+    fits a notebook cut short, not a script or an upload that never happened: those
+    need a different fix.
+    """
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    if not start:
+        return NotebookError(
+            "the file is empty, not a notebook", path=str(path),
+            fix="open the notebook in Jupyter, save it (File > Save Notebook) and submit "
+                "the .ipynb file again (an empty file is a notebook never saved, or an "
+                "upload that failed)")
+    python = Path(path).suffix.lower() == ".py"
+    if not python and not _utf8(data[:4096]):
+        return None  # parse_json says "not UTF-8", the more useful word for that
+    if python or start not in b"{[":
+        what = ("a Python file" if python
+                else "not JSON (a notebook Jupyter saves starts with '{')")
+        return NotebookError(
+            f"not a notebook: {what}", path=str(path),
+            fix="open the exercise's student notebook in Jupyter, put your code in its "
+                "answer cell, save it as .ipynb (File > Save Notebook) and submit that "
+                "file")
+    return None
+
+
+def _utf8(head: bytes) -> bool:
+    """Whether ``head`` (the start of a file) is UTF-8, allowing a character cut at its end."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return err.start >= len(head) - 3 and err.reason == "unexpected end of data"
+    return True
+
+
 def read_notebook(path: Path) -> tuple[Any, bytes]:
     """Parse a submission, with errors a student can act on."""
     import nbformat
 
     data = read_bytes(path)
+    refusal = not_a_notebook(data, path)
+    if refusal is not None:
+        raise refusal
     raw, text = parse_json(data, path)
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise NotebookError("JSON, but not a Jupyter notebook (no cells)", path=str(path),
@@ -181,6 +221,17 @@ def exercise_of(nb: Any, path: Path, override: str | None) -> str:
             fix="start from the student notebook the course gave you, or pass "
                 "--exercise ID")
     return exercise
+
+
+def exercise_mismatch(nb: Any, override: str | None) -> str | None:
+    """The warning for ``--exercise X`` on a notebook whose metadata names Y (graded as
+    X all the same: the instructor asked for it), or None when they agree."""
+    meta = nb.get("metadata", {}).get("grader", {})
+    named = meta.get("exercise") if isinstance(meta, dict) else None
+    if not override or not isinstance(named, str) or not named or named == override:
+        return None
+    return (f"grading as exercise {override!r} (--exercise), but the notebook says it is "
+            f"{named[:MAX_EXERCISE_ID]!r} (metadata.grader.exercise)")
 
 
 def sniff_exercise(data: bytes) -> str:

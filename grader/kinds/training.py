@@ -244,6 +244,44 @@ epochs = 20
                 return "learning_rate", {"factor": factor}
         return None
 
+    # -- the report's loss curve ----------------------------------------------------
+    def loss_curve(self, spec: Spec, point: Mapping[str, Any],
+                   trained: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The reference loop's loss after each step at ``point``, and the loss at the
+        student's trained values (``trained``: parameter name to value, None where the
+        notebook left none), for the report's picture.
+
+        Both are computed here from data the grader has: the loop it runs itself, and
+        the values the notebook ended with. The student's loss at each of their own
+        steps is not among them (the kernel reports final values only), so the report
+        shows their run as one point and says so.
+        """
+        import grader.tape as tf
+
+        values = {k: np.asarray(v, dtype=np.float64) for k, v in point.items()}
+        names = trainable(spec)
+        try:
+            steps = self._trajectory(tf, spec, values, spec.training.learning_rate,
+                                     spec.training.epochs)
+            with np.errstate(all="ignore"):
+                losses = [float(spec.expression.evaluate({**values, **s})) for s in steps]
+        except Exception:  # a loop the engine cannot run has no curve to show
+            return None
+        final = None
+        got = {n: trained.get(n) for n in names}
+        if all(v is not None for v in got.values()):
+            try:
+                shaped = {n: np.asarray(v, dtype=np.float64).reshape(values[n].shape)
+                          for n, v in got.items()}
+                with np.errstate(all="ignore"):
+                    final = float(spec.expression.evaluate({**values, **shaped}))
+            except (ValueError, TypeError):  # a value of the wrong shape has no loss
+                final = None
+        return {"steps": list(range(len(losses))), "reference": losses,
+                "student_final": final, "epochs": spec.training.epochs,
+                "learning_rate": spec.training.learning_rate,
+                "optimizer": spec.training.optimizer, "trained": names}
+
     # -- notebooks ----------------------------------------------------------------
     def held_as(self, var: VariableSpec) -> str:
         return "trained `tf.Variable`" if var.role == "variable" else "data (`tf.constant`)"

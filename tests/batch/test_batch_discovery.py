@@ -193,7 +193,7 @@ def test_a_file_name_that_is_not_utf8_gets_a_text_id_and_a_row(tmp_path):
                               progress=io.StringIO())
     rows = {r.submission: r for r in outcome.rows}
     assert sorted(rows) == ["ann/broken\\xfe.ipynb", "ann/hw\\xff.ipynb"]
-    assert "not valid JSON" in rows["ann/broken\\xfe.ipynb"].error
+    assert "not a notebook: not JSON" in rows["ann/broken\\xfe.ipynb"].error
     assert (tmp_path / "out" / rows["ann/hw\\xff.ipynb"].report).is_file()
     (tmp_path / "out/gradebook.csv").read_text(encoding="utf-8")  # text, all of it
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import fakes
 import pytest
+from sigint import default_sigint
 
 from grader import batch, cli
 
@@ -93,7 +94,9 @@ def test_interrupted_batch_keeps_a_consistent_gradebook_and_resumes(tmp_path, si
     paths = _class(tmp_path / "class", {n: "pass" for n in names}, sleep=0.4)
     out = tmp_path / "out"
     code = _RUNNER.format(here=str(HERE), cls=str(tmp_path / "class"), out=str(out))
-    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True)
+    # SIGINT at its default in the child even when the suite runs with it ignored.
+    proc = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True,
+                            preexec_fn=default_sigint)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

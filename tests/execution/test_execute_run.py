@@ -14,6 +14,7 @@ import time
 
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from sigint import python_sigint
 
 from grader.grading import extract
 from grader.grading.execute import Rerun, run_submission, start_kernel
@@ -329,7 +330,7 @@ def test_ctrl_c_in_the_grader_still_kills_the_kernel():
     timer = threading.Timer(1.5, lambda: signal.pthread_kill(main, signal.SIGINT))
     timer.start()
     try:
-        with pytest.raises(KeyboardInterrupt):
+        with python_sigint(), pytest.raises(KeyboardInterrupt):
             handle.run(answers=["x"], visible_point={})
     finally:
         timer.cancel()

@@ -135,7 +135,8 @@ def test_same_seed_same_hidden_points(tmp_path):
 
 
 @pytest.mark.parametrize("content, words", [
-    (b"this is not json", "not valid JSON"),
+    (b"this is not json", "not a notebook: not JSON"),
+    (b'{"cells": [', "not valid JSON"),
     (b'{"a": 1}', "not a Jupyter notebook"),
     (b"\xff\xfe\x00garbage", "not UTF-8"),
 ])

@@ -173,7 +173,71 @@ def hostile() -> GradeResult:
                        score=math.nan, max_score=math.inf, passed=False, checks=checks,
                        errors=[HOSTILE], duration_s=math.nan, cell_errors=[err],
                        sandbox=HOSTILE, title=HOSTILE, plot=plot,
+                       loss_curve={"reference": [math.nan, 1e300, -5.0, math.inf, None, 0.0,
+                                                 SCRIPT, 2.0],
+                                   "student_final": math.nan, "epochs": SCRIPT},
                        integrity=f"needs review: imports {HOSTILE} (cell 2, line 1)")
+
+
+TRANSPOSE_HINT = ("`jac` is the transpose of the right matrix: row i must be the gradient of "
+                  "output i. Pass the function as the target and the input as the source "
+                  "(`tape.jacobian(y, x)`), without transposing.")
+
+
+def matrix_answer() -> GradeResult:
+    """A transposed Jacobian: the grids must show rows and columns swapped."""
+    want = [[7.0, 1.0, 1.0], [2.0, 8.0, 2.0], [3.0, 3.0, 9.0]]
+    got = [list(col) for col in zip(*want)]
+    checks = [
+        CheckResult(name="jac at the visible point", passed=False, score=0.0, max_score=2.0,
+                    expected=want, got=got, message="Wrong value.", hint=TRANSPOSE_HINT,
+                    point_label="visible point"),
+        CheckResult(name="jac is float32", passed=True, score=0.5, max_score=0.5,
+                    expected="float32", got="float32", message="Correct."),
+        CheckResult(name="jac at the hidden point 1", passed=True, score=1.0, max_score=1.0,
+                    expected=[[3.36, 1.55], [-1.15, 0.66]],
+                    got=[[3.359999895, 1.5499999523], [-1.149999976, 0.6599999666]],
+                    message="Correct.", hidden=True, point_label="hidden point 1"),
+    ]
+    return GradeResult(exercise="jacobian", submission="erin.ipynb", score=1.5, max_score=3.5,
+                       passed=False, checks=checks, duration_s=1.1, sandbox="bwrap",
+                       title="A Jacobian matrix")
+
+
+def _training_curve(steps: int, lr: float) -> list[float]:
+    """Plain gradient descent on mean((w x + b - y)^2) for the points of y = 2x + 1."""
+    xs, ys = [1.0, 2.0, 3.0], [3.0, 5.0, 7.0]
+    w = b = 0.0
+    losses = []
+    for _ in range(steps + 1):
+        errors = [w * x + b - y for x, y in zip(xs, ys)]
+        losses.append(sum(e * e for e in errors) / 3)
+        gw = sum(2 * e * x for e, x in zip(errors, xs)) / 3
+        gb = sum(2 * e for e in errors) / 3
+        w, b = w - lr * gw, b - lr * gb
+    return losses
+
+
+def training() -> GradeResult:
+    """A loop of half the epochs: the curve marks the student's final loss on it."""
+    curve = _training_curve(100, 0.01)
+    checks = [
+        CheckResult(name="w at the visible point", passed=False, score=0.0, max_score=2.0,
+                    expected=2.034809, got=2.033559, message="Wrong value.",
+                    hint="`w` is where the reference loop is after 50 steps, not 100: loop "
+                         "`for epoch in range(epochs):`, one optimizer step per epoch.",
+                    point_label="visible point"),
+        CheckResult(name="b at the visible point", passed=False, score=0.0, max_score=2.0,
+                    expected=0.9208272, got=0.9205, message="Wrong value.",
+                    point_label="visible point"),
+    ]
+    return GradeResult(exercise="linear_regression", submission="frank.ipynb", score=0.0,
+                       max_score=4.0, passed=False, checks=checks, duration_s=1.6,
+                       sandbox="bwrap", title="Train a line with a custom training loop",
+                       loss_curve={"steps": list(range(101)), "reference": curve,
+                                   "student_final": curve[50], "epochs": 100,
+                                   "learning_rate": 0.01, "optimizer": "sgd",
+                                   "trained": ["w", "b"]})
 
 
 CASES = {
@@ -182,4 +246,6 @@ CASES = {
     "raising_cell": raising_cell,
     "not_graded": not_graded,
     "hostile": hostile,
+    "matrix_answer": matrix_answer,
+    "training": training,
 }

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 
 import pytest
-from report_cases import failing_with_hints, hostile, raising_cell
+from report_cases import failing_with_hints, hostile, matrix_answer, raising_cell, training
 
 from grader.delivery import report
 
@@ -96,10 +96,23 @@ def _probe(tmp_path, result, width: int, *flags: str) -> dict[str, str]:
     return json.loads(html.unescape(found.group(1)))
 
 
-@pytest.mark.parametrize("make", [failing_with_hints, hostile], ids=["failing", "hostile"])
+@pytest.mark.parametrize("make", [failing_with_hints, hostile, matrix_answer, training],
+                         ids=["failing", "hostile", "matrix", "training"])
 def test_no_horizontal_scroll_on_a_phone(tmp_path, make):
     seen = _probe(tmp_path, make(), 360)
     assert seen["client"] == 360 and seen["scroll"] <= seen["client"], seen
+
+
+def test_reader_sees_both_grids_and_the_loss_curve(tmp_path):
+    dom = _chromium(tmp_path, "--dump-dom", _page(tmp_path, matrix_answer()).as_uri()
+                    ).stdout.decode()
+    text = _visible_text(dom)
+    assert "Expected (3 × 3)" in text and "6 entries differ from the expected matrix" in text
+    assert dom.count('<td class="off">') == 6
+    dom = _chromium(tmp_path, "--dump-dom", _page(tmp_path, training(), "t.html").as_uri()
+                    ).stdout.decode()
+    text = _visible_text(dom)
+    assert "Your training run" in text and "not the loss at each of your steps" in text
 
 
 def test_dark_mode_darkens_the_page(tmp_path):

@@ -110,3 +110,50 @@ def test_any_plot_data_gives_a_finite_picture_or_none(xs, ys, points):
                         "points": points})
     if model is not None:
         assert all(math.isfinite(v) for v in _numbers(model))
+
+
+def _assert_labels_clear(model):
+    """Every drawn point has its label, inside the area, touching no other label and
+    no dot (its own included)."""
+    from grader.delivery.report.labels import DOT_R
+
+    area = model["area"]
+    drawn = [m for m in model["marks"] if m["cx"] is not None]
+    boxes = [m["label_at"]["box"] for m in drawn]
+    assert all(m["label_at"] is not None for m in drawn)
+    dots = [(m["cx"] - DOT_R, m["cy"] - DOT_R, m["cx"] + DOT_R, m["cy"] + DOT_R) for m in drawn]
+    for i, a in enumerate(boxes):
+        assert area["x"] <= a[0] and a[2] <= area["x"] + area["w"], a
+        assert area["y"] <= a[1] and a[3] <= area["y"] + area["h"], a
+        for b in boxes[i + 1:] + dots:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+    return drawn
+
+
+def _close_points(xs):
+    curve = [i / 20 - 1 for i in range(61)]
+    return {"variable": "x", "function": "x**2", "xs": curve, "ys": [x * x for x in curve],
+            "points": [{"label": f"p{i}", "x": x, "y": x * x, "expected_slope": 2 * x,
+                        "got_slope": 2 * x, "passed": True} for i, x in enumerate(xs)]}
+
+
+def test_labels_of_close_and_coinciding_points_never_overlap():
+    for xs in ([1.0, 1.0005, 1.001, 1.0], [1.0, 1.0, 1.0, 1.0], [-1.0, -0.999, 2.0, 1.999],
+               [0.0, 0.02, 0.04, 0.06]):
+        drawn = _assert_labels_clear(plot_model(_close_points(xs)))
+        assert len(drawn) == 4
+        # A label pushed away from its point is tied back to it.
+        far = [m for m in drawn if abs(m["label_at"]["x"] - m["cx"]) > 30
+               or abs(m["label_at"]["y"] - m["cy"]) > 30]
+        assert all(m["label_at"]["leader"] for m in far)
+    # Twelve points on one pixel: the outer ring of labels is tied back with leaders.
+    crowd = _assert_labels_clear(plot_model(_close_points([1.0] * 12)))
+    assert len(crowd) == 12 and sum(m["label_at"]["leader"] for m in crowd) >= 1
+
+
+def test_labels_of_the_report_cases_never_overlap():
+    for make in (passing, failing_with_hints, raising_cell, hostile):
+        _assert_labels_clear(plot_model(make().plot))
+    page = report.render_html(type(passing())(**{**passing().__dict__,
+                                                  "plot": _close_points([1.0] * 4)}))
+    assert page.count('class="dot-label"') == 4

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from grader.delivery.report.loss_plot import loss_model
+from grader.delivery.report.matrix import grids
 from grader.delivery.report.plot import plot_model
 from grader.delivery.report.text import (clean, failed_checks, format_pair, format_points, one_line,
                                 shorten, tail, verdict)
@@ -38,6 +40,7 @@ def _percent(score: float, max_score: float) -> int:
 def _check_row(index: int, check: Any) -> dict[str, Any]:
     expected, got = format_pair(check.expected, check.got)
     return {
+        "matrix": grids(check.expected, check.got, passed=bool(check.passed)),
         "id": f"check-{index}",
         "name": one_line(check.name, 300),
         "passed": bool(check.passed),
@@ -55,15 +58,20 @@ def _check_row(index: int, check: Any) -> dict[str, Any]:
 
 
 def _cell_error(err: Any) -> dict[str, Any]:
+    """A cell that raised, named as the notebook shows it (number and tag) in the
+    heading, the message and the traceback alike: never ``In[1]`` or ``NNNN.py``."""
+    from grader.grading.check import clean_evalue, clean_traceback
+
     index = err.cell_index
     where = f"Cell {index + 1}" if isinstance(index, int) and index >= 0 else "A cell"
     role = _CELL_ROLES.get(err.tag or "")
+    named = err.where[:1].upper() + err.where[1:]
     return {
         "where": f"{where} ({role})" if role else where,
         "ename": one_line(err.ename, 200) or "Error",
-        "evalue": shorten(clean(err.evalue), _TEXT),
+        "evalue": shorten(clean_evalue(clean(err.evalue)), _TEXT),
         "source": shorten(clean(err.source).strip("\n"), _CODE),
-        "traceback": tail(clean(err.traceback).strip("\n"), _CODE),
+        "traceback": tail(clean_traceback(clean(err.traceback), named).strip("\n"), _CODE),
     }
 
 
@@ -87,6 +95,7 @@ def page_model(result: GradeResult) -> dict[str, Any]:
         "errors": [shorten(clean(e), _TEXT) for e in result.errors],
         "cell_errors": [_cell_error(e) for e in result.cell_errors],
         "plot": plot_model(result.plot),
+        "loss_plot": loss_model(getattr(result, "loss_curve", None)),
         "duration": f"{result.duration_s:.2f} s" if isinstance(result.duration_s, (int, float))
         and math.isfinite(result.duration_s) else "",
         "sandbox": one_line(result.sandbox + (f" ({result.sandbox_note})" if getattr(

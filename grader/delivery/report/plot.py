@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from grader.delivery.report.labels import place_labels
 from grader.delivery.report.text import format_value, one_line
 
 WIDTH, HEIGHT = 480, 300
@@ -177,6 +178,14 @@ def plot_model(plot: dict[str, Any] | None) -> dict[str, Any] | None:
             # Said in words under the picture when the student's line cannot be drawn.
             "got_missing": on_plot and got is None,
         })
+
+    on_plot = [m for m in marks if m["cx"] is not None]
+    spots = place_labels([(m["cx"], m["cy"], str(m["number"])) for m in on_plot],
+                         (LEFT, TOP, LEFT + _AREA_W, TOP + _AREA_H))
+    for m, spot in zip(on_plot, spots):
+        m["label_at"] = spot
+    for m in marks:
+        m.setdefault("label_at", None)
 
     x_ticks, y_ticks = nice_ticks(x0, x1), nice_ticks(y0, y1)
     x_step = x_ticks[1] - x_ticks[0] if len(x_ticks) > 1 else 0.0

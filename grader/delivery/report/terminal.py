@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from grader.delivery.report.matrix import terminal_lines
 from grader.delivery.report.text import failed_checks, format_pair, format_points, one_line, verdict
-from grader.results import CellError, GradeResult
+from grader.results import GradeResult
 
 # Characters a terminal or a CI log reads as more than text: C0 and C1 controls
 # (newline, ESC, CR, BEL), DEL, and the Unicode line and paragraph separators.
@@ -24,13 +25,6 @@ _V2_COMMAND = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
 
 _GREEN, _RED, _YELLOW, _BOLD, _DIM, _RESET = (
     "\x1b[32m", "\x1b[31m", "\x1b[33m", "\x1b[1m", "\x1b[2m", "\x1b[0m")
-
-
-def _cell_name(err: CellError) -> str:
-    """A cell as the student finds it: its number in the notebook and its tag."""
-    if err.cell_index < 0:
-        return "the grader's parameters cell" if err.tag == "parameters" else "a grader cell"
-    return f"cell {err.cell_index + 1}" + (f" ({err.tag})" if err.tag else "")
 
 
 def _clean_evalue(evalue: str) -> str:
@@ -59,16 +53,21 @@ def terminal_summary(result: GradeResult, *, color: bool) -> str:
     for error in result.errors:
         lines.append(f"  {paint(_RED, '!')} {one_line(error, 400)}")
     for err in result.cell_errors:
-        lines.append(f"  {paint(_RED, '!')} {_cell_name(err)} raised {one_line(err.ename, 80)}: "
+        lines.append(f"  {paint(_RED, '!')} {err.where} raised {one_line(err.ename, 80)}: "
                      f"{one_line(_clean_evalue(err.evalue), 200)}")
     for check in failed:
         text = f"  {paint(_RED, '✗')} {one_line(check.name, 100)}: {one_line(check.message, 200)}"
-        if check.expected is not None or check.got is not None:
+        # A matrix is shown as two aligned grids under the line (a transpose shows).
+        grid = terminal_lines(check.expected, check.got, passed=False,
+                              mark=lambda t: paint(_RED, t) if color else t)
+        if grid is None and (check.expected is not None or check.got is not None):
             expected, got = format_pair(check.expected, check.got, limit=60)
             text += f" (expected {expected}, got {got})"
         if check.hint:
             text += f" {paint(_YELLOW, 'hint:')} {one_line(check.hint, 300)}"
         lines.append(text)
+        # Only numbers: nothing in them to clean, and spaces that must stay as they are.
+        lines.extend(f"      {g}" for g in grid or ())
     return "\n".join(defuse_commands(line) for line in lines)
 
 
