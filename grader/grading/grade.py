@@ -111,6 +111,8 @@ def _loss_curve(spec: Spec, points: list[Point], runs: list[Run]) -> dict | None
         return None
     trained = {}
     for answer in spec.answers:
+        if not answer.of:  # a loss value or history, not a trained parameter
+            continue
         obs = runs[0].answers.get(answer.name)
         value = check.observed_array(obs) if obs is not None else None
         trained[answer.of[0]] = value
