@@ -153,6 +153,9 @@ class Run:
     kernel_died: bool = False
     # Why this run ended; ``timed_out``/``kernel_died`` agree with it (kept for callers).
     end: RunEnd = RunEnd.COMPLETED
+    # The value of every scalar the tape differentiated in this run, in order: in a
+    # training loop, the loss of each step (the report draws it beside the reference's).
+    losses: tuple = ()
 
     def __post_init__(self) -> None:
         # A caller that only sets the old flags still gets the matching ``end``.

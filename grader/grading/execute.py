@@ -549,7 +549,7 @@ class KernelHandle:
             died = False
         run = Run(label=label, hidden=hidden, point=point, answers=values, errors=tuple(errors),
                   timed_out=end is RunEnd.TIMED_OUT, kernel_died=died and end is RunEnd.KERNEL_DIED,
-                  end=end)
+                  end=end, losses=getattr(values, "losses", ()))
         return run, stop
 
     async def _extract(self, answers: list[str],

@@ -34,6 +34,7 @@ MAX_ELEMENTS = 10**6
 ANSWER_BUDGET_S = 2.0
 _MAX_TEXT = 2000
 _MAX_TAMPERED = 20
+MAX_LOSSES = 10_000
 
 
 def new_nonce() -> str:
@@ -248,6 +249,30 @@ def failed(answers: Sequence[str], reason: str) -> dict[str, Observed]:
     return {name: Observed(name=name, status="error", error=reason) for name in answers}
 
 
+class Answers(dict):
+    """The answers of one extraction by name, and ``losses``: the value of every scalar
+    the run's tape differentiated, in order (a training loop's loss of each step)."""
+
+    def __init__(self, *args: Any, losses: tuple[float, ...] = (), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.losses = losses
+
+
+def _losses(raw: Any) -> tuple[float, ...]:
+    """The run's losses as floats (NaN and infinities kept); () when absent or malformed."""
+    if not isinstance(raw, list) or len(raw) > MAX_LOSSES:
+        return ()
+    out = []
+    for value in raw:
+        if isinstance(value, str) and value in _NONFINITE:
+            out.append(float(value))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out.append(float(value))
+        else:
+            return ()
+    return tuple(out)
+
+
 def parse_outputs(outputs: Iterable[Mapping[str, Any]], answers: Sequence[str],
                   nonce: str) -> dict[str, Observed]:
     """Read the extraction cell's outputs back into one ``Observed`` per answer name."""
@@ -270,7 +295,7 @@ def parse_outputs(outputs: Iterable[Mapping[str, Any]], answers: Sequence[str],
     if not isinstance(table, dict):
         return failed(answers, "the grader could not read the answers: malformed output")
     tampered = _tampered(genuine[0].get("tampered"))
-    result = {}
+    result = Answers(losses=_losses(genuine[0].get("losses")))
     for name in answers:
         if name not in table:
             result[name] = Observed(name=name, status="error",

@@ -116,7 +116,7 @@ def _loss_curve(spec: Spec, points: list[Point], runs: list[Run]) -> dict | None
         obs = runs[0].answers.get(answer.name)
         value = check.observed_array(obs) if obs is not None else None
         trained[answer.of[0]] = value
-    return kind.loss_curve(spec, points[0].values, trained)
+    return kind.loss_curve(spec, points[0].values, trained, losses=runs[0].losses)
 
 
 def failed_to_grade(submission: str, message: str, *, exercise: str = "",

@@ -5,7 +5,8 @@ any student code runs; the cell the grader injects is then an import and this ca
 with nothing to fill into a source template. The payload is one ``display_data`` of
 the private MIME type ``MIME``: ``{"nonce", "answers": {name: description},
 "tampered": [what changed]}``, published through the display publisher's original
-``publish`` (a replaced one is also reported in ``tampered``). The ledger is cleared
+``publish`` (a replaced one is also reported in ``tampered``), and ``"losses"``: the
+value of every scalar the tape differentiated, in order (a training loop's loss curve). The ledger is cleared
 after each extraction, so the evidence of each run is about that run's tape calls.
 """
 
@@ -37,8 +38,9 @@ def payload(*, names, nonce: str, namespace, ledger, budget_s: float, max_elemen
         namespace = {**namespace, **results}
     body = describe(names, namespace, ledger=ledger, budget_s=budget_s,
                     max_elements=max_elements, failed=failed)
+    losses = ledger.losses() if ledger is not None else []
     return ('{"nonce":' + quote(nonce) + ',"answers":' + body + ',"tampered":'
-            + encode(list(tampered)) + "}")
+            + encode(list(tampered)) + ',"losses":' + encode(losses) + "}")
 
 
 def publish(*, names, nonce: str, budget_s: float, max_elements: int, calls=()) -> None:

@@ -246,15 +246,16 @@ epochs = 20
 
     # -- the report's loss curve ----------------------------------------------------
     def loss_curve(self, spec: Spec, point: Mapping[str, Any],
-                   trained: Mapping[str, Any]) -> dict[str, Any] | None:
+                   trained: Mapping[str, Any], losses: Sequence[float] = ()
+                   ) -> dict[str, Any] | None:
         """The reference loop's loss after each step at ``point``, and the loss at the
         student's trained values (``trained``: parameter name to value, None where the
         notebook left none), for the report's picture.
 
         Both are computed here from data the grader has: the loop it runs itself, and
-        the values the notebook ended with. The student's loss at each of their own
-        steps is not among them (the kernel reports final values only), so the report
-        shows their run as one point and says so.
+        the values the notebook ended with. ``losses`` is what the student's tape
+        differentiated at each step of their loop (the kernel's tape evidence): their own
+        curve, drawn beside the reference's when it has more than one step.
         """
         import grader.tape as tf
 
@@ -264,7 +265,7 @@ epochs = 20
             steps = self._trajectory(tf, spec, values, spec.training.learning_rate,
                                      spec.training.epochs)
             with np.errstate(all="ignore"):
-                losses = [float(spec.expression.evaluate({**values, **s})) for s in steps]
+                reference = [float(spec.expression.evaluate({**values, **s})) for s in steps]
         except Exception:  # a loop the engine cannot run has no curve to show
             return None
         final = None
@@ -277,7 +278,9 @@ epochs = 20
                     final = float(spec.expression.evaluate({**values, **shaped}))
             except (ValueError, TypeError):  # a value of the wrong shape has no loss
                 final = None
-        return {"steps": list(range(len(losses))), "reference": losses,
+        student = [float(v) for v in losses][:10_000]
+        return {"steps": list(range(len(reference))), "reference": reference,
+                "student": student if len(student) > 1 else [],
                 "student_final": final, "epochs": spec.training.epochs,
                 "learning_rate": spec.training.learning_rate,
                 "optimizer": spec.training.optimizer, "trained": names}

@@ -145,6 +145,16 @@ class Ledger:
                     found.append((call, i))
         return found
 
+    def losses(self, limit: int = 10_000) -> list[float]:
+        """The value of each scalar target differentiated by ``gradient``, in order (the
+        last ``limit``): in a training loop, the loss of every step."""
+        out = []
+        for call in self._calls:
+            if call.op == "gradient" and len(call.targets) == 1 and \
+                    call.targets[0] is not None and call.targets[0].size == 1:
+                out.append(float(call.targets[0].reshape(())))
+        return out[-limit:]
+
     def came_from_tape(self, value) -> bool:
         """True if ``value`` (or each item of a list/tuple of them) is a recorded result."""
         if isinstance(value, (list, tuple)):

@@ -232,3 +232,27 @@ def test_an_unbound_kernel_refuses_to_publish():
 
     with pytest.raises(RuntimeError, match="not a graded kernel"):
         answers.publish(names=("grad",), nonce="abc", budget_s=1.0, max_elements=10)
+
+
+def test_the_run_reports_each_scalar_the_tape_differentiated(published):
+    import grader.tape as tf
+    from grader.tape.provenance import default_ledger
+
+    default_ledger().clear()
+    w = tf.Variable(1.0)
+    for step in range(3):
+        with tf.GradientTape() as tape:
+            loss = (w - 4.0) ** 2
+        w.assign_sub(0.25 * tape.gradient(loss, w))
+    outputs, nonce = published({"w": w}, ["w"])
+    got = extract.parse_outputs(outputs, ["w"], nonce)
+    assert got.losses == (9.0, 2.25, 0.5625)  # the loss before each step
+    assert default_ledger().losses() == []  # cleared for the next run
+
+
+@pytest.mark.parametrize("losses", ['"many"', '[1, "x"]', '[true]', '{"a": 1}'])
+def test_malformed_losses_are_dropped_not_trusted(losses):
+    text = '{"nonce": "n", "answers": {"g": {"status": "none"}}, "losses": %s}' % losses
+    got = extract.parse_outputs([{"output_type": "display_data",
+                                  "data": {extract.MIME: text}}], ["g"], "n")
+    assert got.losses == () and got["g"].status == "none"

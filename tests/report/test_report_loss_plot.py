@@ -40,7 +40,7 @@ def test_a_decaying_loss_is_on_a_log_scale_with_the_student_marked_at_the_last_s
 def test_the_report_says_what_the_grader_saw_and_did_not():
     page = report.render_html(training())
     assert "Your training run" in page
-    assert "not the loss at each of your steps" in page
+    assert "was not recorded" in page and "shows as one point" in page
     assert "already as low after 50 of its 100 steps" in page
     assert page.count('class="dot-got"') == 1 and "loss (log scale)" in page
 
@@ -111,4 +111,12 @@ def test_grading_a_half_length_loop_gives_the_curve_and_its_words(tmp_path):
     assert len(curve["reference"]) == spec.training.epochs + 1
     # The loss at the student's trained values is the reference's after 50 steps.
     assert math.isclose(curve["student_final"], curve["reference"][50], rel_tol=1e-3)
-    assert "already as low after 50 of its 100 steps" in report.render_html(result)
+    # The student's own curve, from the tape evidence: the loss before each of its 50
+    # steps, which is the reference's curve over the same steps.
+    assert len(curve["student"]) == 50
+    for mine, theirs in zip(curve["student"], curve["reference"]):
+        assert math.isclose(mine, theirs, rel_tol=1e-4)
+    page = report.render_html(result)
+    assert "already as low after 50 of its 100 steps" in page
+    assert page.count('class="curve-got"') >= 2  # the curve and its legend
+    assert "at each step of your loop (50 steps; the exercise asks for 100)" in page

@@ -1,11 +1,13 @@
 """The loss curve of a training exercise, computed as SVG geometry.
 
-The grader gives the reference loop's loss after each step and the loss at the
-student's trained values. The kernel reports only where the student's parameters
-ended, not each step's loss, so the student's run is one marked point at the
+The grader gives the reference loop's loss after each step, the loss at the
+student's trained values, and, from the kernel's tape evidence, the loss the
+student's tape differentiated at each of their steps: their own curve, drawn dashed
+beside the reference's. Where no such curve was recorded (a loop that never called
+``tape.gradient`` on a scalar), the student's run is one marked point at the
 exercise's last step, with a level line across: where that line meets the reference
 curve is where the reference loop was as good as the student's run. The words under
-the picture say this; they never claim a curve the grader has not seen.
+the picture say which; they never claim a curve the grader has not seen.
 
 Like the tangent picture (``plot.py``): inline SVG for ``templates/report/
 loss_plot.html.j2``, colours from the page's CSS (so dark mode follows), and nothing
@@ -64,15 +66,19 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
         and 0 < epochs <= 10**7 else steps[-1]
     raw_final = curve.get("student_final")
     final = _finite(raw_final)
-    log = min(known) > 0 and max(known) / min(known) >= 10 and (final is None or final >= 0)
+    theirs = [_finite(v) for v in (curve.get("student") or [])][:10_000]
+    seen = [v for v in theirs if v is not None]
+    log = min(known) > 0 and max(known) / min(known) >= 10 and (final is None or final >= 0) \
+        and all(v > 0 for v in seen)
 
     def y_of(v: float) -> float:
         return math.log10(max(v, _FLOOR)) if log else v
 
-    marks = [y_of(v) for v in known] + ([y_of(final)] if final is not None else [])
+    marks = [y_of(v) for v in known] + ([y_of(final)] if final is not None else []) \
+        + [y_of(v) for v in seen]
     y0, y1 = _padded(min(marks), max(marks), 0.06)
     # A little room right of the last step, so its points show whole.
-    x0, x1 = 0.0, float(max(steps[-1], epochs, 1)) * 1.05
+    x0, x1 = 0.0, float(max(steps[-1], epochs, len(theirs) - 1, 1)) * 1.05
 
     def px(x: float) -> float:
         return round(LEFT + (x - x0) / (x1 - x0) * _AREA_W, 1)
@@ -80,16 +86,21 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
     def py(v: float) -> float:
         return round(TOP + (y1 - y_of(v)) / (y1 - y0) * _AREA_H, 1)
 
-    path, paths = [], []
-    for k, v in zip(steps, reference):
-        if v is None:
-            if len(path) > 1:
-                paths.append(" ".join(path))
-            path = []
-            continue
-        path.append(f"{'M' if not path else 'L'}{px(k)},{py(v)}")
-    if len(path) > 1:
-        paths.append(" ".join(path))
+    def paths_of(values: list[float | None]) -> list[str]:
+        path, paths = [], []
+        for k, v in enumerate(values):
+            if v is None:
+                if len(path) > 1:
+                    paths.append(" ".join(path))
+                path = []
+                continue
+            path.append(f"{'M' if not path else 'L'}{px(k)},{py(v)}")
+        if len(path) > 1:
+            paths.append(" ".join(path))
+        return paths
+
+    paths = paths_of(reference)
+    student_paths = paths_of(theirs) if len(seen) > 1 else []
 
     if log:
         y_ticks = [{"p": py(10.0 ** t), "text": _log_label(t)} for t in _log_ticks(y0, y1)]
@@ -107,7 +118,8 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
         reached = _first_step_at_or_below(reference, final)
         student = {"cx": cx, "cy": cy, "text": format_value(final, limit=30),
                    "reached": reached if reached is not None and reached < epochs else None,
-                   "below": ref_final is not None and final < ref_final * (1 - 1e-6)}
+                   # float32 rounding of a run like the reference's is not "below" it
+                   "below": ref_final is not None and final < ref_final * (1 - 1e-3) - 1e-12}
     labels = [(px(epochs), py(ref_final), "reference")] if ref_final is not None else []
     if student:
         labels.append((student["cx"], student["cy"], "yours"))
@@ -115,7 +127,8 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
     return {
         "width": WIDTH, "height": HEIGHT,
         "area": {"x": LEFT, "y": TOP, "w": _AREA_W, "h": _AREA_H},
-        "log": log, "curves": paths,
+        "log": log, "curves": paths, "student_curves": student_paths,
+        "student_steps": len(theirs),
         "x_ticks": [{"p": px(t), "text": tick_label(t, x_step)} for t in x_ticks],
         "y_ticks": y_ticks,
         "reference_end": {"cx": px(epochs), "cy": py(ref_final),
