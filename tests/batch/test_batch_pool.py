@@ -116,10 +116,13 @@ def test_interrupted_batch_keeps_a_consistent_gradebook_and_resumes(tmp_path, si
         assert (out / row.report).with_suffix(".json").is_file()
     again = batch.run_batch([tmp_path / "class"], out=out, jobs=2, grade=fakes.fake_grade,
                             progress=io.StringIO())
-    assert set(again.resumed) == done
-    assert set(again.graded) == set(names) - done
+    # Every row of the interrupted gradebook is resumed; so may be a submission whose
+    # report was finished as the signal landed, before its row was written.
+    resumed = set(again.resumed)
+    assert done <= resumed and len(resumed - done) <= 2
+    assert set(again.graded) == set(names) - resumed
     assert gradebook.read(out).complete and len(again.rows) == len(names)
-    for name in done:  # nothing that had finished was graded again
+    for name in resumed:  # nothing that had finished was graded again
         assert fakes.calls(paths[name]) == 1
 
 
