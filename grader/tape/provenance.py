@@ -78,6 +78,9 @@ class Ledger:
     def __init__(self, max_calls: int = MAX_CALLS, max_bytes: int = MAX_BYTES):
         self._calls: deque = deque()
         self._tapes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        # Results of calls made while another tape recorded (id -> weak reference), so
+        # ``nested`` is one look-up, not a search of the whole ledger per call.
+        self._inner: dict[int, weakref.ref] = {}
         self._bytes = 0
         self._max_calls, self._max_bytes = max_calls, max_bytes
 
@@ -96,18 +99,29 @@ class Ledger:
                        depth=sum(1 for other in active if other is not tape),
                        watched=tuple(id(s) in watched_ids for s in sources),
                        variables=tuple(isinstance(s, Variable) for s in sources),
-                       nested=any(c.depth >= 1 for t in targets for c, _ in self.matches(t)))
+                       nested=any(self._is_inner(t) for t in targets))
         call = TapeCall(op=op, targets=tuple(_copy(t) for t in targets),
                         sources=tuple(_copy(s) for s in sources), results=tuple(kept),
                         nbytes=sum(k[1].nbytes for k in kept if k is not None), **how)
         self._calls.append(call)
         self._bytes += call.nbytes
+        if call.depth >= 1:
+            if len(self._inner) > 2 * self._max_calls:  # forget the dead
+                self._inner = {k: r for k, r in self._inner.items() if r() is not None}
+            for r in results:
+                if r is not None:
+                    self._inner[id(r)] = weakref.ref(r)
         while len(self._calls) > self._max_calls or (
                 self._bytes > self._max_bytes and len(self._calls) > 1):
             self._bytes -= self._calls.popleft().nbytes
 
+    def _is_inner(self, tensor) -> bool:
+        ref = self._inner.get(id(tensor))
+        return ref is not None and ref() is tensor
+
     def clear(self) -> None:
         self._calls.clear()
+        self._inner.clear()
         self._bytes = 0
 
     def __len__(self) -> int:
