@@ -47,11 +47,7 @@ class BatchJacobian(Jacobian):
         return f"the batch Jacobian with respect to `{answer.of[0]}`"
 
     def _engine(self, tf: Any, answer: AnswerSpec, point: Mapping[str, np.ndarray]) -> np.ndarray:
-        held = calculus.tensors(tf, point)
-        source = held[answer.of[0]]
-        with tf.GradientTape() as tape:
-            tape.watch(source)
-            y = calculus.as_tensor(tf, answer.expression.to_tape(tf, held))
+        tape, y, source = calculus.watched_function(tf, answer, point)
         result = tape.batch_jacobian(y, source)
         if result is None:
             return np.zeros(tuple(y.shape) + tuple(source.shape[1:]))

@@ -24,6 +24,17 @@ def as_tensor(tf: Any, value: Any) -> Any:
     return tf.convert_to_tensor(value, dtype=tf.float64)
 
 
+def watched_function(tf: Any, answer: Any, point: Mapping[str, np.ndarray]):
+    """(tape, y, source): the answer's function computed under a tape that watches its
+    one source, as the Jacobian kinds' references need before their own tape call."""
+    held = tensors(tf, point)
+    source = held[answer.of[0]]
+    with tf.GradientTape() as tape:
+        tape.watch(source)
+        y = as_tensor(tf, answer.expression.to_tape(tf, held))
+    return tape, y, source
+
+
 def nested_gradient(tf: Any, expression: Any, tensors: Mapping[str, Any],
                     sources: list, order: int, upstream: Any = None) -> list:
     """d^order f / d source^order, by nesting one tape per order (the outer tape records

@@ -55,11 +55,7 @@ class Jacobian(Kind):
         return {a.name: self._engine(tf, a, point) for a in spec.answers}
 
     def _engine(self, tf: Any, answer: AnswerSpec, point: Mapping[str, np.ndarray]) -> np.ndarray:
-        held = calculus.tensors(tf, point)
-        source = held[answer.of[0]]
-        with tf.GradientTape() as tape:
-            tape.watch(source)
-            y = calculus.as_tensor(tf, answer.expression.to_tape(tf, held))
+        tape, y, source = calculus.watched_function(tf, answer, point)
         zero = tf.UnconnectedGradients.ZERO
         return np.asarray(tape.jacobian(y, source, unconnected_gradients=zero).numpy())
 

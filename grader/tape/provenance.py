@@ -11,9 +11,12 @@ Who listens: at import a default ledger does (a student's own Jupyter, the grade
 in-process tools). A graded kernel's bootstrap (``grader.kernel``) replaces it, once,
 before any student code runs, with a listener of its own that also checks that the
 call really comes from the tape's methods; ``listen`` refuses every later listener,
-so code in a notebook cannot swap one in. Copies, not references, are kept: a student
-who edits a result's array in place afterwards changes the tensor, not the evidence.
-The ledger is bounded by count and bytes, oldest calls dropped first.
+so code in a notebook cannot swap one in. Targets and sources are kept as copies (a
+variable's value changes as it trains); results as read-only views of the arrays the
+tape returned, which nothing public writes into (``Tensor.numpy()`` hands out copies),
+so the evidence costs no copy of a large gradient. A result whose value was replaced
+afterwards no longer matches. The ledger is bounded by count and bytes, oldest calls
+dropped first.
 """
 
 from __future__ import annotations
@@ -63,6 +66,13 @@ class TapeCall:
     nested: bool = False
 
 
+def _view(tensor) -> np.ndarray:
+    """A read-only view of a returned tensor's value (no copy: results can be large)."""
+    view = np.asarray(tensor._value).view()
+    view.setflags(write=False)
+    return view
+
+
 def _copy(tensor, limit: int = MAX_KEPT_ELEMENTS):
     value = np.asarray(tensor._value)
     if value.size > limit:
@@ -87,7 +97,7 @@ class Ledger:
     def note(self, op: str, targets, sources, results, tape=None) -> None:
         kept = []
         for r in results:
-            kept.append(None if r is None else (weakref.ref(r), _copy(r, limit=1 << 62)))
+            kept.append(None if r is None else (weakref.ref(r), _view(r)))
         how = {}
         if tape is not None:
             from .recording import active

@@ -56,7 +56,7 @@ def test_jacobians_and_structured_results_name_their_own_source(ledger):
     assert not ledger.came_from_tape(j.numpy() + 1)
 
 
-def test_evidence_is_a_copy_an_edited_result_no_longer_matches(ledger):
+def test_evidence_is_read_only_and_a_replaced_result_no_longer_matches(ledger):
     x = tf.Variable(3.0)
     with tf.GradientTape() as t:
         y = x * x

@@ -22,7 +22,7 @@ import math
 from typing import Any
 
 from grader.delivery.report.labels import place_labels
-from grader.delivery.report.plot import _finite, _padded, nice_ticks, tick_label
+from grader.delivery.report.plot import finite, padded, nice_ticks, tick_label
 from grader.delivery.report.text import format_value
 
 WIDTH, HEIGHT = 480, 300
@@ -56,7 +56,7 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
     """Everything ``loss_plot.html.j2`` draws, or None when there is no curve."""
     if not isinstance(curve, dict):
         return None
-    reference = [_finite(v) for v in curve.get("reference") or []]
+    reference = [finite(v) for v in curve.get("reference") or []]
     steps = list(range(len(reference)))
     known = [v for v in reference if v is not None]
     if len(known) < 2:
@@ -65,8 +65,8 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
     epochs = epochs if isinstance(epochs, int) and not isinstance(epochs, bool) \
         and 0 < epochs <= 10**7 else steps[-1]
     raw_final = curve.get("student_final")
-    final = _finite(raw_final)
-    theirs = [_finite(v) for v in (curve.get("student") or [])][:10_000]
+    final = finite(raw_final)
+    theirs = [finite(v) for v in (curve.get("student") or [])][:10_000]
     seen = [v for v in theirs if v is not None]
     log = min(known) > 0 and max(known) / min(known) >= 10 and (final is None or final >= 0) \
         and all(v > 0 for v in seen)
@@ -76,7 +76,7 @@ def loss_model(curve: dict[str, Any] | None) -> dict[str, Any] | None:
 
     marks = [y_of(v) for v in known] + ([y_of(final)] if final is not None else []) \
         + [y_of(v) for v in seen]
-    y0, y1 = _padded(min(marks), max(marks), 0.06)
+    y0, y1 = padded(min(marks), max(marks), 0.06)
     # A little room right of the last step, so its points show whole.
     x0, x1 = 0.0, float(max(steps[-1], epochs, len(theirs) - 1, 1)) * 1.05
 

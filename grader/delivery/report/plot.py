@@ -25,7 +25,7 @@ _HUGE = 1e100
 _TANGENT_HALF_WIDTH = 0.13
 
 
-def _finite(v: Any) -> float | None:
+def finite(v: Any) -> float | None:
     """``v`` as a float we can plot, or None (None, strings, NaN, inf, absurd sizes)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)):
         return None
@@ -37,7 +37,7 @@ def _quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, max(0, round(q * (len(sorted_values) - 1))))]
 
 
-def _padded(lo: float, hi: float, frac: float) -> tuple[float, float]:
+def padded(lo: float, hi: float, frac: float) -> tuple[float, float]:
     span = hi - lo
     if span <= 1e-12 * max(1.0, abs(lo), abs(hi)):
         half = max(1.0, abs(lo) * 0.1)
@@ -55,7 +55,7 @@ def _y_range(curve: list[float], marks: list[float]) -> tuple[float, float]:
             lo, hi = q_lo, q_hi
     for y in marks:
         lo, hi = min(lo, y), max(hi, y)
-    return _padded(lo, hi, 0.08)
+    return padded(lo, hi, 0.08)
 
 
 def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
@@ -104,7 +104,7 @@ def _curve_paths(frame: _Frame, xs: list[Any], ys: list[Any]) -> list[str]:
     """SVG path data for f, broken wherever a sample is missing or not finite."""
     paths, current = [], []
     for x, y in zip(xs, ys):
-        fx, fy = _finite(x), _finite(y)
+        fx, fy = finite(x), finite(y)
         if fx is None or fy is None:
             if len(current) > 1:
                 paths.append(" ".join(current))
@@ -145,24 +145,24 @@ def plot_model(plot: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     xs, ys = list(plot.get("xs") or []), list(plot.get("ys") or [])
     points = [p for p in plot.get("points") or [] if isinstance(p, dict)]
-    curve_x = [_finite(x) for x, y in zip(xs, ys) if _finite(x) is not None
-               and _finite(y) is not None]
-    curve_y = [_finite(y) for x, y in zip(xs, ys) if _finite(x) is not None
-               and _finite(y) is not None]
-    mark_x = [_finite(p.get("x")) for p in points if _finite(p.get("x")) is not None]
-    mark_y = [_finite(p.get("y")) for p in points
-              if _finite(p.get("x")) is not None and _finite(p.get("y")) is not None]
+    curve_x = [finite(x) for x, y in zip(xs, ys) if finite(x) is not None
+               and finite(y) is not None]
+    curve_y = [finite(y) for x, y in zip(xs, ys) if finite(x) is not None
+               and finite(y) is not None]
+    mark_x = [finite(p.get("x")) for p in points if finite(p.get("x")) is not None]
+    mark_y = [finite(p.get("y")) for p in points
+              if finite(p.get("x")) is not None and finite(p.get("y")) is not None]
     all_x = curve_x + mark_x
     if not all_x or (len(curve_x) < 2 and not mark_y):
         return None
-    x0, x1 = _padded(min(all_x), max(all_x), 0.0)
+    x0, x1 = padded(min(all_x), max(all_x), 0.0)
     y0, y1 = _y_range(curve_y, mark_y)
     frame = _Frame(x0, x1, y0, y1)
 
     marks = []
     for number, p in enumerate(points, start=1):
-        x, y = _finite(p.get("x")), _finite(p.get("y"))
-        expected, got = _finite(p.get("expected_slope")), _finite(p.get("got_slope"))
+        x, y = finite(p.get("x")), finite(p.get("y"))
+        expected, got = finite(p.get("expected_slope")), finite(p.get("got_slope"))
         on_plot = x is not None and y is not None
         marks.append({
             "number": number,
